@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { formatRuleErrors } from '../rules/load.js';
+import { readRuleFile } from '../router/rule-file-watch.js';
+import { explainMatch } from './match-command.js';
+import { startFromFile } from './start.js';
+
+const DEFAULT_CONFIG = 'strangler.yaml';
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const at = value.search(/[:=]/);
+  if (at <= 0) throw new InvalidArgumentError(`expected NAME:VALUE, got "${value}"`);
+  return { ...previous, [value.slice(0, at).trim()]: value.slice(at + 1).trim() };
+}
+
+export function buildCli(): Command {
+  const program = new Command('strangler')
+    .description('A strangler-fig migration proxy in front of a legacy monolith')
+    .version(version());
+
+  program
+    .command('start')
+    .description('run the proxy with a rule file, following its changes')
+    .option('-c, --config <file>', 'rule file', DEFAULT_CONFIG)
+    .option('-l, --listen <host:port>', 'data-plane address (overrides listen in the file)')
+    .action(async (opts: { config: string; listen?: string }) => {
+      await startFromFile(opts.config, { listen: opts.listen });
+    });
+
+  program
+    .command('validate')
+    .description('check a rule file; exits 1 with file:line:column and the field on error')
+    .argument('[file]', 'rule file', DEFAULT_CONFIG)
+    .action(async (file: string) => {
+      const loaded = await readRuleFile(file);
+      if (!loaded.ok) {
+        process.stderr.write(formatRuleErrors(loaded.errors) + '\n');
+        process.exitCode = 1;
+        return;
+      }
+      const byMode = new Map<string, number>();
+      for (const r of loaded.rules.routes) byMode.set(r.mode, (byMode.get(r.mode) ?? 0) + 1);
+      const modes = [...byMode].map(([m, n]) => `${n} ${m}`).join(', ');
+      process.stdout.write(`${file}: valid, ${loaded.rules.routes.length} routes${modes ? ` (${modes})` : ''}, ${Object.keys(loaded.rules.services).length} services\n`);
+    });
+
+  program
+    .command('match')
+    .description('show which route claims a request, and why')
+    .argument('<method>', 'HTTP method')
+    .argument('<path>', 'request path with optional query, e.g. /api/orders/7?x=1')
+    .option('-c, --config <file>', 'rule file', DEFAULT_CONFIG)
+    .option('--host <host>', 'Host header')
+    .option('-H, --header <name:value>', 'a request header (repeatable)', keyValue)
+    .option('--cookie <name=value>', 'a cookie (repeatable)', keyValue)
+    .option('--ip <address>', 'client address, for canary stickyBy: ip')
+    .action(async (method: string, path: string, opts: { config: string; host?: string; header?: Record<string, string>; cookie?: Record<string, string>; ip?: string }) => {
+      const loaded = await readRuleFile(opts.config);
+      if (!loaded.ok) {
+        process.stderr.write(formatRuleErrors(loaded.errors) + '\n');
+        process.exitCode = 1;
+        return;
+      }
+      process.stdout.write(
+        explainMatch(loaded.rules, { method, url: path, host: opts.host, headers: opts.header, cookies: opts.cookie, ip: opts.ip }) + '\n',
+      );
+    });
+
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (err) {
+    const e = err as Error & { exitCode?: number };
+    process.stderr.write(`strangler: ${e.message}\n`);
+    process.exitCode = e.exitCode ?? 1;
+  }
+}

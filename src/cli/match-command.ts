@@ -1,0 +1,58 @@
+import { compileTable } from '../rules/compile.js';
+import { normalisePath } from '../rules/normalise-path.js';
+import { RequestView } from '../rules/request-view.js';
+import type { RuleFile } from '../rules/schema.js';
+
+export interface MatchQuestion {
+  method: string;
+  url: string;
+  host?: string;
+  headers?: Record<string, string>;
+  cookies?: Record<string, string>;
+  ip?: string;
+}
+
+/** `strangler match`: which route claims a request, and the candidates passed over on the way. */
+export function explainMatch(rules: RuleFile, q: MatchQuestion): string {
+  const table = compileTable(rules);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(q.headers ?? {})) headers[k.toLowerCase()] = v;
+  if (q.host) headers.host = q.host;
+  if (q.cookies && Object.keys(q.cookies).length) {
+    headers.cookie = Object.entries(q.cookies)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; ');
+  }
+  const view = new RequestView(q.method.toUpperCase(), q.url, headers, q.ip ?? '127.0.0.1');
+  const { result, candidates } = table.explain(view);
+  const lines: string[] = [];
+  lines.push(`${view.method} ${q.url}`);
+  lines.push(`  normalised path: ${normalisePath(view.rawPath)}`);
+  for (const c of candidates) {
+    lines.push(c.failed ? `  passed over ${c.route} (${c.pattern}): ${c.failed}` : `  matched ${c.route} (${c.pattern})`);
+  }
+  if (!result) {
+    lines.push(`→ no route claims it: legacy answers`);
+    return lines.join('\n');
+  }
+  const spec = result.route.spec;
+  const params = Object.entries(result.params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  lines.push(`→ route ${spec.name}, mode ${spec.mode}${params ? `, params ${params}` : ''}`);
+  const target = spec.service ?? 'legacy';
+  switch (spec.mode) {
+    case 'legacy':
+      lines.push('  legacy answers');
+      break;
+    case 'shadow':
+      lines.push(`  legacy answers; service ${target} gets a copy`);
+      break;
+    case 'canary':
+      lines.push(`  ${spec.canary?.percent ?? 0}% to service ${target} by ${spec.canary?.stickyBy ?? 'a per-request draw'}, the rest to legacy`);
+      break;
+    default:
+      lines.push(`  service ${target} answers${spec.fallback && spec.mode === 'service' ? '; legacy is the fallback for idempotent requests' : ''}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,121 @@
+/**
+ * Header rewriting at the proxy boundary. Everything else passes as sent:
+ * the order, duplicates, the case of names and values.
+ *
+ * RFC 9110 §7.6.1: hop-by-hop fields (and any named in Connection) are not
+ * forwarded. §7.6.3: a gateway adds Via to the requests it forwards.
+ */
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+function connectionTokens(raw: string[]): Set<string> | null {
+  let tokens: Set<string> | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 10 && name.toLowerCase() === 'connection') {
+      for (const t of raw[i + 1]!.split(',')) {
+        const token = t.trim().toLowerCase();
+        if (token && token !== 'close' && token !== 'keep-alive') (tokens ??= new Set()).add(token);
+      }
+    }
+  }
+  return tokens;
+}
+
+export interface RequestHeaderOptions {
+  clientIp: string;
+  proto: 'http' | 'https';
+  forwarded: 'append' | 'replace' | 'off';
+  via: string | false;
+  /** `keep`, `target` or a literal Host value. */
+  hostHeader: string;
+  targetHost: string;
+}
+
+/**
+ * Raw request headers (Node's `rawHeaders`) → the headers sent upstream.
+ * `Expect` is dropped too: Node has already answered `100 Continue` to the
+ * client, and the upstream gets the body without waiting.
+ */
+export function upstreamRequestHeaders(raw: string[], o: RequestHeaderOptions): string[] {
+  const named = connectionTokens(raw);
+  const out: string[] = [];
+  let xff: string | undefined;
+  let xfp: string | undefined;
+  let xfh: string | undefined;
+  let via: string | undefined;
+  let host: string | undefined;
+  let sawLength = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || lower === 'expect' || (named !== null && named.has(lower))) continue;
+    switch (lower) {
+      case 'host':
+        host ??= value;
+        continue;
+      case 'content-length':
+        // Node refuses differing duplicates; identical ones are sent once.
+        if (sawLength) continue;
+        sawLength = true;
+        break;
+      case 'x-forwarded-for':
+        if (o.forwarded !== 'off') {
+          xff = xff === undefined ? value : `${xff}, ${value}`;
+          continue;
+        }
+        break;
+      case 'x-forwarded-proto':
+        if (o.forwarded !== 'off') {
+          xfp = xfp === undefined ? value : `${xfp}, ${value}`;
+          continue;
+        }
+        break;
+      case 'x-forwarded-host':
+        if (o.forwarded !== 'off') {
+          xfh = xfh === undefined ? value : `${xfh}, ${value}`;
+          continue;
+        }
+        break;
+      case 'via':
+        if (o.via !== false) {
+          via = via === undefined ? value : `${via}, ${value}`;
+          continue;
+        }
+        break;
+    }
+    out.push(name, value);
+  }
+  const outHost = o.hostHeader === 'keep' ? host ?? o.targetHost : o.hostHeader === 'target' ? o.targetHost : o.hostHeader;
+  out.push('host', outHost);
+  if (o.forwarded !== 'off') {
+    const append = o.forwarded === 'append';
+    out.push('x-forwarded-for', append && xff ? `${xff}, ${o.clientIp}` : o.clientIp);
+    out.push('x-forwarded-proto', append && xfp ? `${xfp}, ${o.proto}` : o.proto);
+    if (host !== undefined) out.push('x-forwarded-host', append && xfh ? `${xfh}, ${host}` : host);
+  }
+  if (o.via !== false) out.push('via', via ? `${via}, ${o.via}` : o.via);
+  return out;
+}
+
+/** Raw upstream response headers → the headers sent to the client. */
+export function downstreamResponseHeaders(raw: string[]): string[] {
+  const named = connectionTokens(raw);
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || (named !== null && named.has(lower))) continue;
+    out.push(name, raw[i + 1]!);
+  }
+  return out;
+}

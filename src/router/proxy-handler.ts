@@ -1,0 +1,163 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PassThrough, type Readable } from 'node:stream';
+import { RequestView } from '../rules/request-view.js';
+import { targetPath } from '../rules/normalise-path.js';
+import type { Mode, RuleFile } from '../rules/schema.js';
+import type { Logger } from '../log.js';
+import { decide, type Plan } from './decide.js';
+import { forward, type ForwardResult, type Outgoing } from './forward.js';
+import { upstreamRequestHeaders } from './headers.js';
+import type { RoutingState } from './state.js';
+import type { Target } from './targets.js';
+import { neverReached, sendUpstreamError, type FailReason } from './upstream-error.js';
+
+/** One small fact per exchange, for the ledger and metrics. */
+export interface ExchangeFact {
+  route: string | null;
+  mode: Mode;
+  method: string;
+  /** Raw path and query as the client sent them. */
+  url: string;
+  /** Name of the target that answered (or failed): `legacy` or a service. */
+  target: string;
+  /** 0 when no response reached the client from the target. */
+  status: number;
+  error: FailReason | null;
+  /** True when legacy answered after the service failed. */
+  fellBack: boolean;
+  startedAt: number;
+  durationMs: number;
+}
+
+export interface HandlerOptions {
+  getState: () => RoutingState;
+  logger: Logger;
+  onExchange?: (fact: ExchangeFact) => void;
+}
+
+/** Bodies up to this size are kept in memory when a fallback might need to send them again. */
+const FALLBACK_BODY_LIMIT = 1024 * 1024;
+const FALLBACK_STATUS = new Set([502, 503, 504]);
+const divertForFallback = (status: number) => FALLBACK_STATUS.has(status);
+
+function hasBody(req: IncomingMessage): boolean {
+  const te = req.headers['transfer-encoding'];
+  if (te !== undefined) return true;
+  const cl = req.headers['content-length'];
+  return cl !== undefined && cl !== '0';
+}
+
+function readAll(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+    req.on('aborted', () => reject(Object.assign(new Error('client aborted'), { code: 'ABORT_ERR' })));
+  });
+}
+
+function rules(state: RoutingState): RuleFile {
+  return state.table.rules;
+}
+
+export function createProxyHandler(o: HandlerOptions) {
+  const { logger, onExchange } = o;
+
+  return function handle(req: IncomingMessage, res: ServerResponse): void {
+    const startedAt = Date.now();
+    const started = performance.now();
+    const state = o.getState();
+    const method = req.method ?? 'GET';
+    const view = new RequestView(method, req.url ?? '/', req.headers, req.socket.remoteAddress ?? '');
+    const plan = decide(state.table.match(view), view, state.targets);
+    res.sendDate = false;
+
+    const abort = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+
+    const finish = (target: Target, result: ForwardResult, fellBack: boolean) => {
+      let error: FailReason | null = null;
+      let status = 0;
+      if (result.kind === 'failed') {
+        error = result.reason;
+        if (result.reason !== 'client-gone') {
+          logger.warn(
+            { route: plan.route, target: target.name, origin: target.origin, method, url: req.url, reason: result.reason, err: result.error.message },
+            'upstream request failed',
+          );
+          sendUpstreamError(res, result.reason, target.name, plan.route);
+        }
+      } else status = result.status;
+      if (onExchange) {
+        onExchange({
+          route: plan.route,
+          mode: plan.mode,
+          method,
+          url: req.url ?? '/',
+          target: target.name,
+          status: result.kind === 'failed' ? (res.headersSent ? res.statusCode : 0) : status,
+          error,
+          fellBack,
+          startedAt,
+          durationMs: performance.now() - started,
+        });
+      }
+    };
+
+    const outgoing = (target: Target, body: Readable | Buffer | null): Outgoing => {
+      const r = rules(state);
+      return {
+        method,
+        path: targetPath(req.url ?? '/'),
+        headers: upstreamRequestHeaders(req.rawHeaders, {
+          clientIp: req.socket.remoteAddress ?? '',
+          proto: 'http',
+          forwarded: r.forwarded,
+          via: r.via,
+          hostHeader: target.hostHeader,
+          targetHost: target.targetHost,
+        }),
+        body,
+        signal: abort.signal,
+      };
+    };
+
+    const run = (p: Plan, body: Readable | Buffer | null, replayable: boolean) => {
+      const fallback = replayable ? p.fallback : null;
+      forward(p.primary, outgoing(p.primary, body), res, fallback ? divertForFallback : null, (result) => {
+        const retry =
+          fallback !== null &&
+          !abort.signal.aborted &&
+          (result.kind === 'diverted' || (result.kind === 'failed' && neverReached(result.reason) && !result.headersSent));
+        if (!retry) {
+          finish(p.primary, result, false);
+          return;
+        }
+        logger.info(
+          { route: p.route, from: p.primary.name, status: result.kind === 'diverted' ? result.status : undefined, reason: result.kind === 'failed' ? result.reason : undefined },
+          'falling back to legacy',
+        );
+        forward(fallback, outgoing(fallback, body), res, null, (second) => finish(fallback, second, true));
+      });
+    };
+
+    if (!hasBody(req)) {
+      run(plan, null, true);
+      return;
+    }
+    const length = Number(req.headers['content-length']);
+    if (plan.fallback && req.headers['transfer-encoding'] === undefined && length <= FALLBACK_BODY_LIMIT) {
+      // A fallback may have to send the body a second time, so it is read first.
+      readAll(req).then(
+        (body) => run(plan, body, true),
+        () => abort.abort(),
+      );
+      return;
+    }
+    // Through a PassThrough so that a failed upstream does not destroy the client's socket before the 502 is written.
+    run(plan, req.pipe(new PassThrough()), false);
+  };
+}

@@ -1,0 +1,83 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RuleFile } from '../rules/schema.js';
+import { silentLogger, type Logger } from '../log.js';
+import { parseListen } from './listen-address.js';
+import { createProxyHandler, type ExchangeFact } from './proxy-handler.js';
+import { buildState, type RoutingState } from './state.js';
+import { TargetPools } from './targets.js';
+import { createUpgradeHandler } from './websocket.js';
+
+export interface ProxyOptions {
+  rules: RuleFile;
+  /** Overrides `rules.listen`; `127.0.0.1:0` picks a free port. */
+  listen?: string;
+  logger?: Logger;
+  onExchange?: (fact: ExchangeFact) => void;
+}
+
+export interface RunningProxy {
+  readonly server: http.Server;
+  readonly url: string;
+  readonly port: number;
+  /** The snapshot in force. */
+  state(): RoutingState;
+  /** Swaps in a new rule table; requests in flight finish on the old one. */
+  swap(rules: RuleFile): RoutingState;
+  close(): Promise<void>;
+}
+
+export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
+  const logger = o.logger ?? silentLogger;
+  const pools = new TargetPools();
+  let current = buildState(o.rules, pools);
+  const getState = () => current;
+
+  const server = http.createServer(
+    {
+      // Slow clients must not hold a connection forever (slowloris).
+      headersTimeout: 30_000,
+      requestTimeout: 300_000,
+      keepAliveTimeout: 5_000,
+    },
+    createProxyHandler({ getState, logger, onExchange: o.onExchange }),
+  );
+  server.on('upgrade', createUpgradeHandler(getState, logger));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+
+  const { host, port } = parseListen(o.listen ?? o.rules.listen);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    server,
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    state: getState,
+    swap(rules) {
+      current = buildState(rules, pools);
+      return current;
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await pools.closeAll();
+    },
+  };
+}

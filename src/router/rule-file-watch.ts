@@ -1,0 +1,91 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { formatRuleErrors, loadRuleText, type LoadResult, type RuleError } from '../rules/load.js';
+import type { RuleFile } from '../rules/schema.js';
+import type { Logger } from '../log.js';
+
+/** Reads and validates a rule file; a missing or unreadable file is an error at line 1. */
+export async function readRuleFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'the file does not exist' : `it could not be read (${e.code ?? e.message})`;
+    return { ok: false, errors: [{ file, line: 1, column: 1, field: '', message: why }] };
+  }
+  return loadRuleText(text, file, env);
+}
+
+export interface RuleWatcher {
+  /** Reads the file now, as on a change. */
+  reload(): Promise<boolean>;
+  close(): void;
+}
+
+/**
+ * Watches a rule file and applies each valid version. The folder is
+ * watched, not the file, so editors that save by rename and tools that
+ * replace the file are followed. An invalid version is logged with its
+ * location and the last good table keeps serving.
+ */
+export function watchRuleFile(
+  file: string,
+  apply: (rules: RuleFile) => void,
+  logger: Logger,
+  onRejected?: (errors: RuleError[]) => void,
+): RuleWatcher {
+  const dir = path.dirname(path.resolve(file));
+  const base = path.basename(file);
+  let timer: NodeJS.Timeout | undefined;
+  let lastText: string | undefined;
+  let running: Promise<boolean> = Promise.resolve(true);
+
+  const reload = async (): Promise<boolean> => {
+    const result = await readRuleFile(file);
+    if (!result.ok) {
+      // A half-written file often reads as invalid for a moment; say so once per distinct error.
+      const text = formatRuleErrors(result.errors);
+      if (text !== lastText) logger.error({ file, errors: result.errors }, `rule file rejected, the last good rules keep serving:\n${text}`);
+      lastText = text;
+      onRejected?.(result.errors);
+      return false;
+    }
+    lastText = undefined;
+    try {
+      apply(result.rules);
+    } catch (err) {
+      logger.error({ file, err: (err as Error).message }, 'rule file valid but could not be applied; the last good rules keep serving');
+      return false;
+    }
+    logger.info({ file, routes: result.rules.routes.length }, 'rules reloaded');
+    return true;
+  };
+
+  const schedule = () => {
+    clearTimeout(timer);
+    // Editors write in several steps; wait for the burst to end.
+    timer = setTimeout(() => {
+      running = running.then(reload, reload);
+    }, 100);
+  };
+
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dir, { persistent: false }, (_event, name) => {
+      if (name === null || name === base) schedule();
+    });
+    watcher.on('error', (err) => logger.error({ file, err: err.message }, 'watching the rule file failed; reload with SIGHUP'));
+  } catch (err) {
+    logger.error({ file, err: (err as Error).message }, 'cannot watch the rule file; reload with SIGHUP');
+  }
+
+  return {
+    reload: () => (running = running.then(reload, reload)),
+    close: () => {
+      clearTimeout(timer);
+      watcher?.close();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { createProxyServer } from 'http-proxy-3';
+import { RequestView } from '../rules/request-view.js';
+import type { Logger } from '../log.js';
+import { decide } from './decide.js';
+import type { RoutingState } from './state.js';
+
+/**
+ * WebSocket (and other Upgrade) requests: routed by the same rules and
+ * modes as plain requests, then tunnelled by http-proxy-3. There is no
+ * fallback once a tunnel is open.
+ */
+export function createUpgradeHandler(getState: () => RoutingState, logger: Logger) {
+  const proxy = createProxyServer({ ws: true, xfwd: true });
+  proxy.on('error', (err: Error, _req: unknown, socket: unknown) => {
+    logger.warn({ err: err.message }, 'upgrade to upstream failed');
+    const s = socket as Duplex | undefined;
+    if (s && 'writable' in s && s.writable) {
+      const body = '{"error":"bad_gateway","reason":"refused"}';
+      s.end(
+        `HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nX-Strangler-Error: refused\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+  });
+
+  return function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const state = getState();
+    const view = new RequestView(req.method ?? 'GET', req.url ?? '/', req.headers, req.socket.remoteAddress ?? '');
+    const plan = decide(state.table.match(view), view, state.targets);
+    const target = plan.primary;
+    proxy.ws(req, socket, head, {
+      target: target.origin + target.basePath,
+      changeOrigin: target.hostHeader === 'target',
+      headers: target.hostHeader !== 'keep' && target.hostHeader !== 'target' ? { host: target.hostHeader } : undefined,
+    });
+  };
+}

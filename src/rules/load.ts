@@ -1,0 +1,131 @@
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import type { ZodError } from 'zod';
+import { RuleFileSchema, type RuleFile } from './schema.js';
+
+/**
+ * Rule text → a validated rule file, or errors that say where. Pure: the
+ * caller reads the file; this only needs its name for the messages.
+ */
+
+export interface RuleError {
+  file: string;
+  line: number;
+  column: number;
+  /** Field path such as `routes[2].match.path`; empty for the whole file. */
+  field: string;
+  message: string;
+}
+
+export type LoadResult = { ok: true; rules: RuleFile } | { ok: false; errors: RuleError[] };
+
+export function formatRuleError(e: RuleError): string {
+  return `${e.file}:${e.line}:${e.column}${e.field ? ` ${e.field}` : ''}: ${e.message}`;
+}
+
+export function formatRuleErrors(errors: RuleError[]): string {
+  return errors.map(formatRuleError).join('\n');
+}
+
+export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out;
+}
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** Replaces `${VAR}` and `${VAR:-default}` in string scalars; a missing variable is an error at its place. */
+function substituteEnv(doc: Document, env: NodeJS.ProcessEnv, where: (node: Node | undefined) => Omit<RuleError, 'message'>): RuleError[] {
+  const errors: RuleError[] = [];
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== 'string' || !node.value.includes('${')) return;
+      node.value = node.value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
+        const value = env[name];
+        if (value !== undefined && value !== '') return value;
+        if (fallback !== undefined) return fallback;
+        errors.push({ ...where(node), message: `environment variable ${name} is not set; set it or write \${${name}:-default}` });
+        return '';
+      });
+    },
+  });
+  return errors;
+}
+
+/** The YAML node at a field path (or the key `key` inside it), else the nearest ancestor that exists. */
+function nodeAt(doc: Document, path: ReadonlyArray<PropertyKey>, key?: string): Node | undefined {
+  type Pair = { key: unknown; value: unknown };
+  const pairIn = (node: unknown, name: string): Pair | undefined =>
+    isMap(node) ? (node.items as Pair[]).find((it) => isScalar(it.key) && String(it.key.value) === name) : undefined;
+  let node: unknown = doc.contents;
+  let found = (doc.contents as Node | null) ?? undefined;
+  for (const p of path) {
+    if (isSeq(node) && typeof p === 'number') node = node.items[p];
+    else node = pairIn(node, String(p))?.value;
+    if (!isNode(node)) return found;
+    found = node;
+  }
+  if (key !== undefined) {
+    const pair = pairIn(node, key);
+    if (isNode(pair?.key)) return pair.key;
+  }
+  return found;
+}
+
+export function loadRuleText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const place = (node: Node | undefined, field = ''): Omit<RuleError, 'message'> => {
+    const offset = node?.range?.[0] ?? 0;
+    const pos = lines.linePos(offset);
+    return { file, line: pos.line, column: pos.col, field };
+  };
+
+  if (doc.errors.length > 0) {
+    // The first YAML error is the cause; the ones after it are mostly its echoes.
+    const e = doc.errors[0]!;
+    const pos = lines.linePos(e.pos[0]);
+    const lineText = text.split(/\r?\n/)[pos.line - 1] ?? '';
+    const hint = /\{[^}]*\{/.test(lineText)
+      ? '; inside a { … } mapping a pattern with {param} must be quoted, as in { path: "/api/orders/{id}" }'
+      : '';
+    return {
+      ok: false,
+      errors: [{ file, line: pos.line, column: pos.col, field: '', message: `not valid YAML: ${e.message.split('\n')[0]}${hint}` }],
+    };
+  }
+  if (doc.contents === null) {
+    return { ok: false, errors: [{ file, line: 1, column: 1, field: '', message: 'the rule file is empty; it needs at least legacy: URL' }] };
+  }
+
+  const envErrors = substituteEnv(doc, env, (node) => place(node));
+  if (envErrors.length > 0) return { ok: false, errors: envErrors };
+
+  const parsed = RuleFileSchema.safeParse(doc.toJS());
+  if (parsed.success) return { ok: true, rules: parsed.data };
+  return { ok: false, errors: zodErrors(parsed.error, doc, place) };
+}
+
+function zodErrors(error: ZodError, doc: Document, place: (node: Node | undefined, field?: string) => Omit<RuleError, 'message'>): RuleError[] {
+  const out: RuleError[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        out.push({
+          ...place(nodeAt(doc, issue.path, key), fieldPath([...issue.path, key])),
+          message: `unknown field "${key}"; check its spelling against the rule file reference`,
+        });
+      }
+      continue;
+    }
+    const message =
+      issue.code === 'invalid_type' && issue.input === undefined
+        ? `${fieldPath(issue.path) || 'field'} is required${issue.message.startsWith('Invalid input') ? '' : `: ${issue.message}`}`
+        : issue.message;
+    out.push({ ...place(nodeAt(doc, issue.path), fieldPath(issue.path)), message });
+  }
+  return out;
+}

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { parsePattern } from './path-pattern.js';
+
+/**
+ * The rule file, as one schema. The TypeScript types below and every
+ * validation message a user sees come from here, so a field documented in
+ * the README is a field checked here.
+ */
+
+export const MODES = ['legacy', 'shadow', 'canary', 'service', 'retired'] as const;
+export type Mode = (typeof MODES)[number];
+
+const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Values that end up in forwarded headers must not smuggle a line break.
+const noCrlf = (what: string) =>
+  z.string().refine((v) => !/[\r\n\0]/.test(v), { message: `${what} must not contain CR, LF or NUL` });
+
+const httpUrl = z
+  .string({ message: 'expected a URL such as http://127.0.0.1:3000' })
+  .refine(
+    (v) => {
+      try {
+        const u = new URL(v);
+        return (u.protocol === 'http:' || u.protocol === 'https:') && !u.search && !u.hash && !u.username;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'expected an http:// or https:// URL without query, fragment or credentials, such as http://127.0.0.1:3000' },
+  );
+
+export const TargetSchema = z.union(
+  [
+    httpUrl,
+    z.strictObject({
+      url: httpUrl,
+      /** Time to wait for response headers, and between body chunks. */
+      timeoutMs: z.number().int().positive().max(3_600_000).optional(),
+      /** `keep` (default) forwards the client's Host; `target` sends the target's; anything else is sent as is. */
+      hostHeader: noCrlf('hostHeader').optional(),
+      /** Most keep-alive connections to this target. */
+      connections: z.number().int().positive().max(10_000).optional(),
+    }),
+  ],
+  { message: 'expected a URL string, or { url, timeoutMs?, hostHeader?, connections? }' },
+);
+export type TargetSpec = z.infer<typeof TargetSchema>;
+
+const exactValues = (what: string) => z.record(z.string().min(1), noCrlf(what));
+
+export const MatchSchema = z.strictObject({
+  path: z
+    .string({ message: 'match.path is required, for example /api/orders/{id} or /api/users/**' })
+    .startsWith('/', { message: 'a path pattern starts with /' }),
+  methods: z
+    .array(z.string().regex(HTTP_TOKEN, { message: 'a method is an HTTP token such as GET' }))
+    .min(1, { message: 'methods, when present, lists at least one method; leave it out to match all' })
+    .optional(),
+  host: z.string().min(1).optional(),
+  headers: exactValues('a header value').optional(),
+  query: exactValues('a query value').optional(),
+  cookies: exactValues('a cookie value').optional(),
+});
+export type MatchSpec = z.infer<typeof MatchSchema>;
+
+export const CanarySchema = z.strictObject({
+  percent: z.number().min(0, { message: 'percent is between 0 and 100' }).max(100, { message: 'percent is between 0 and 100' }),
+  stickyBy: z
+    .string()
+    .regex(/^(cookie:[^\s;=]+|header:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|ip)$/, {
+      message: 'stickyBy is cookie:NAME, header:NAME or ip',
+    })
+    .optional(),
+});
+
+export const RouteSchema = z.strictObject({
+  name: z
+    .string({ message: 'every route has a name' })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'a route name is letters, digits, ".", "_" or "-", starting with a letter or digit' }),
+  match: MatchSchema,
+  mode: z.enum(MODES, { message: `mode is one of ${MODES.join(', ')}` }).default('legacy'),
+  service: z.string().optional(),
+  fallback: z.literal('legacy', { message: 'fallback can only be "legacy"' }).optional(),
+  /** Let PUT and DELETE fall back too; they are idempotent by RFC 9110 but not always in practice. */
+  fallbackUnsafe: z.boolean().optional(),
+  canary: CanarySchema.optional(),
+  // Accepted now so rule files can be written ahead of the shadow release.
+  shadow: z.record(z.string(), z.unknown()).optional(),
+});
+export type RouteSpec = z.infer<typeof RouteSchema>;
+
+export const ForwardedSchema = z.enum(['append', 'replace', 'off'], {
+  message: 'forwarded is append, replace or off',
+});
+
+export const RuleFileSchema = z
+  .strictObject({
+    listen: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)?:?\d{1,5}$/, { message: 'listen is HOST:PORT, such as 127.0.0.1:8080' })
+      .default('127.0.0.1:8080'),
+    legacy: TargetSchema,
+    services: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/), TargetSchema).default({}),
+    /** How X-Forwarded-For/-Proto/-Host are written to upstreams. */
+    forwarded: ForwardedSchema.default('append'),
+    /** The Via entry added to forwarded requests (RFC 9110 §7.6.3); false to leave Via alone. */
+    via: z.union([noCrlf('via'), z.literal(false)]).default('1.1 strangler'),
+    routes: z.array(RouteSchema).default([]),
+  })
+  .superRefine((file, ctx) => {
+    const seen = new Map<string, number>();
+    file.routes.forEach((route, i) => {
+      const first = seen.get(route.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, 'name'],
+          message: `route name "${route.name}" is already used by routes[${first}]; names are unique`,
+        });
+      } else seen.set(route.name, i);
+
+      const pattern = parsePattern(route.match.path);
+      if (!pattern.ok) ctx.addIssue({ code: 'custom', path: ['routes', i, 'match', 'path'], message: pattern.message });
+
+      const needsService = route.mode === 'canary' || route.mode === 'service' || route.mode === 'retired' || route.mode === 'shadow';
+      if (needsService && !route.service) {
+        ctx.addIssue({ code: 'custom', path: ['routes', i, 'service'], message: `mode ${route.mode} needs a service: name one of the services` });
+      }
+      if (route.service !== undefined && !(route.service in file.services)) {
+        const known = Object.keys(file.services);
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, 'service'],
+          message: `service "${route.service}" is not defined under services${known.length ? ` (known: ${known.join(', ')})` : ''}`,
+        });
+      }
+      if (route.mode === 'canary' && !route.canary) {
+        ctx.addIssue({ code: 'custom', path: ['routes', i, 'canary'], message: 'mode canary needs canary: { percent, stickyBy }' });
+      }
+      if (route.fallbackUnsafe && !route.fallback) {
+        ctx.addIssue({ code: 'custom', path: ['routes', i, 'fallbackUnsafe'], message: 'fallbackUnsafe only makes sense with fallback: legacy' });
+      }
+    });
+  });
+
+export type RuleFile = z.infer<typeof RuleFileSchema>;
