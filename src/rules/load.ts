@@ -104,14 +104,55 @@ export function loadRuleText(text: string, file: string, env: NodeJS.ProcessEnv 
   const envErrors = substituteEnv(doc, env, (node) => place(node));
   if (envErrors.length > 0) return { ok: false, errors: envErrors };
 
-  const parsed = RuleFileSchema.safeParse(doc.toJS());
+  const data: unknown = doc.toJS();
+  const parsed = RuleFileSchema.safeParse(data);
   if (parsed.success) return { ok: true, rules: parsed.data };
-  return { ok: false, errors: zodErrors(parsed.error, doc, place) };
+  return { ok: false, errors: zodErrors(parsed.error, doc, data, place) };
 }
 
-function zodErrors(error: ZodError, doc: Document, place: (node: Node | undefined, field?: string) => Omit<RuleError, 'message'>): RuleError[] {
+/** True when the last key of `path` is absent from its parent in `data` (zod 4 issues do not carry the input). */
+function isMissing(data: unknown, path: ReadonlyArray<PropertyKey>): boolean {
+  if (path.length === 0) return data === undefined;
+  let parent: unknown = data;
+  for (const p of path.slice(0, -1)) {
+    if (parent === null || typeof parent !== 'object') return false;
+    parent = (parent as Record<PropertyKey, unknown>)[p];
+  }
+  if (parent === null || typeof parent !== 'object') return false;
+  return (parent as Record<PropertyKey, unknown>)[path[path.length - 1]!] === undefined;
+}
+
+function zodErrors(
+  error: ZodError,
+  doc: Document,
+  data: unknown,
+  place: (node: Node | undefined, field?: string) => Omit<RuleError, 'message'>,
+): RuleError[] {
+  // A field check and the file-level pattern check can say the same thing about one path.
+  const seen = new Set<string>();
+  return issueErrors(error.issues, doc, data, place).filter((e) => {
+    const line = formatRuleError(e);
+    return !seen.has(line) && !!seen.add(line);
+  });
+}
+
+function issueErrors(
+  issues: ZodError['issues'],
+  doc: Document,
+  data: unknown,
+  place: (node: Node | undefined, field?: string) => Omit<RuleError, 'message'>,
+): RuleError[] {
   const out: RuleError[] = [];
-  for (const issue of error.issues) {
+  for (const issue of issues) {
+    if (issue.code === 'invalid_union' && !isMissing(data, issue.path)) {
+      // A target is a URL or a mapping: when only one shape fits what was written, its own issues say what is wrong and where.
+      const fitting = issue.errors.filter((branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+      if (fitting.length === 1 && fitting[0]!.length > 0) {
+        const inner = fitting[0]!.map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
+        out.push(...issueErrors(inner, doc, data, place));
+        continue;
+      }
+    }
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         out.push({
@@ -122,7 +163,7 @@ function zodErrors(error: ZodError, doc: Document, place: (node: Node | undefine
       continue;
     }
     const message =
-      issue.code === 'invalid_type' && issue.input === undefined
+      (issue.code === 'invalid_type' || issue.code === 'invalid_union') && isMissing(data, issue.path)
         ? `${fieldPath(issue.path) || 'field'} is required${issue.message.startsWith('Invalid input') ? '' : `: ${issue.message}`}`
         : issue.message;
     out.push({ ...place(nodeAt(doc, issue.path), fieldPath(issue.path)), message });

@@ -15,6 +15,10 @@ const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const noCrlf = (what: string) =>
   z.string().refine((v) => !/[\r\n\0]/.test(v), { message: `${what} must not contain CR, LF or NUL` });
 
+// `${VAR}` substitution yields text; a number written through it, as in `timeoutMs: ${T}`, is still a number.
+const numeric = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && /^\s*-?[0-9]+(\.[0-9]+)?\s*$/.test(v) ? Number(v) : v), schema);
+
 const httpUrl = z
   .string({ message: 'expected a URL such as http://127.0.0.1:3000' })
   .refine(
@@ -35,11 +39,11 @@ export const TargetSchema = z.union(
     z.strictObject({
       url: httpUrl,
       /** Time to wait for response headers, and between body chunks. */
-      timeoutMs: z.number().int().positive().max(3_600_000).optional(),
+      timeoutMs: numeric(z.number().int().positive().max(3_600_000)).optional(),
       /** `keep` (default) forwards the client's Host; `target` sends the target's; anything else is sent as is. */
       hostHeader: noCrlf('hostHeader').optional(),
       /** Most keep-alive connections to this target. */
-      connections: z.number().int().positive().max(10_000).optional(),
+      connections: numeric(z.number().int().positive().max(10_000)).optional(),
     }),
   ],
   { message: 'expected a URL string, or { url, timeoutMs?, hostHeader?, connections? }' },
@@ -64,7 +68,7 @@ export const MatchSchema = z.strictObject({
 export type MatchSpec = z.infer<typeof MatchSchema>;
 
 export const CanarySchema = z.strictObject({
-  percent: z.number().min(0, { message: 'percent is between 0 and 100' }).max(100, { message: 'percent is between 0 and 100' }),
+  percent: numeric(z.number().min(0, { message: 'percent is between 0 and 100' }).max(100, { message: 'percent is between 0 and 100' })),
   stickyBy: z
     .string()
     .regex(/^(cookie:[^\s;=]+|header:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|ip)$/, {
