@@ -9,7 +9,7 @@ import { forward, type ForwardResult, type Outgoing } from './forward.js';
 import { upstreamRequestHeaders } from './headers.js';
 import type { RoutingState } from './state.js';
 import type { Target } from './targets.js';
-import { neverReached, sendUpstreamError, type FailReason } from './upstream-error.js';
+import { mayRetryElsewhere, sendUpstreamError, type FailReason } from './upstream-error.js';
 
 /** One small fact per exchange, for the ledger and metrics. */
 export interface ExchangeFact {
@@ -131,7 +131,7 @@ export function createProxyHandler(o: HandlerOptions) {
         const retry =
           fallback !== null &&
           !abort.signal.aborted &&
-          (result.kind === 'diverted' || (result.kind === 'failed' && neverReached(result.reason) && !result.headersSent));
+          (result.kind === 'diverted' || (result.kind === 'failed' && mayRetryElsewhere(result.reason) && !result.headersSent));
         if (!retry) {
           finish(p.primary, result, false);
           return;

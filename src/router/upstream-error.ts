@@ -28,15 +28,22 @@ const BY_CODE: Record<string, FailReason> = {
 };
 
 export function failReason(err: unknown): FailReason {
-  const e = err as { code?: string; name?: string; cause?: { code?: string } };
-  const code = e?.code ?? e?.cause?.code ?? '';
-  if (code.startsWith('HPE_')) return 'bad-response';
+  const e = err as { code?: unknown; name?: string; cause?: { code?: unknown } };
+  // A DOMException (the AbortError of an aborted signal) has a numeric code.
+  const code = typeof e?.code === 'string' ? e.code : typeof e?.cause?.code === 'string' ? e.cause.code : '';
+  // undici's HTTPParserError often carries no code (its code lookup misses), so its name decides.
+  if (code.startsWith('HPE_') || e?.name === 'HTTPParserError') return 'bad-response';
   return BY_CODE[code] ?? (e?.name === 'AbortError' ? 'client-gone' : 'error');
 }
 
-/** True when the request can not have reached the target, so a retry elsewhere is safe. */
-export function neverReached(reason: FailReason): boolean {
-  return reason === 'refused' || reason === 'unreachable';
+/**
+ * True when a fallback may answer instead. Refused and unreachable mean the
+ * request never reached the target. A reset before any answer is included
+ * because fallback only ever applies to idempotent methods, and a kept-alive
+ * connection that the service closed as it went down fails that way.
+ */
+export function mayRetryElsewhere(reason: FailReason): boolean {
+  return reason === 'refused' || reason === 'unreachable' || reason === 'reset';
 }
 
 export function statusFor(reason: FailReason): number {

@@ -45,8 +45,9 @@ function substituteEnv(doc: Document, env: NodeJS.ProcessEnv, where: (node: Node
       if (typeof node.value !== 'string' || !node.value.includes('${')) return;
       node.value = node.value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
         const value = env[name];
-        if (value !== undefined && value !== '') return value;
-        if (fallback !== undefined) return fallback;
+        // As in the shell: `:-` also replaces an empty value; a plain reference only needs the variable to exist.
+        if (fallback !== undefined) return value === undefined || value === '' ? fallback : value;
+        if (value !== undefined) return value;
         errors.push({ ...where(node), message: `environment variable ${name} is not set; set it or write \${${name}:-default}` });
         return '';
       });

@@ -19,6 +19,13 @@ const noCrlf = (what: string) =>
 const numeric = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && /^\s*-?[0-9]+(\.[0-9]+)?\s*$/.test(v) ? Number(v) : v), schema);
 
+/** HOST:PORT; a bare port written unquoted in YAML arrives as a number and means the same. */
+const listenAddress = (message: string) =>
+  z.preprocess(
+    (v) => (typeof v === 'number' ? String(v) : v),
+    z.string({ message }).regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)?:?\d{1,5}$/, { message }),
+  );
+
 const httpUrl = z
   .string({ message: 'expected a URL such as http://127.0.0.1:3000' })
   .refine(
@@ -99,10 +106,7 @@ export const ForwardedSchema = z.enum(['append', 'replace', 'off'], {
 
 export const RuleFileSchema = z
   .strictObject({
-    listen: z
-      .string()
-      .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)?:?\d{1,5}$/, { message: 'listen is HOST:PORT, such as 127.0.0.1:8080' })
-      .default('127.0.0.1:8080'),
+    listen: listenAddress('listen is HOST:PORT, such as 127.0.0.1:8080').default('127.0.0.1:8080'),
     legacy: TargetSchema,
     services: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/), TargetSchema).default({}),
     /** How X-Forwarded-For/-Proto/-Host are written to upstreams. */
