@@ -25,6 +25,29 @@ export type ForwardResult =
   | { kind: 'diverted'; status: number }
   | { kind: 'failed'; reason: FailReason; error: Error; headersSent: boolean };
 
+/** Characters Node accepts in a reason phrase; others fall back to the standard phrase. */
+const VALID_REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * Pool.stream's factory is not told the reason phrase; a dispatch handler's
+ * onHeaders is (its fourth argument). This goes through the pool and notes
+ * the phrase of the final response, so `299 Totally Custom` stays as sent.
+ */
+function notingReason(pool: Dispatcher, seen: { reason: string | undefined }): Dispatcher {
+  const via: Dispatcher = Object.create(pool);
+  via.dispatch = (opts, handler) => {
+    const onHeaders = handler.onHeaders;
+    if (onHeaders) {
+      handler.onHeaders = function (this: unknown, statusCode, headers, resume, statusText) {
+        if (statusCode >= 200) seen.reason = statusText;
+        return onHeaders.call(this, statusCode, headers, resume, statusText);
+      };
+    }
+    return pool.dispatch(opts, handler);
+  };
+  return via;
+}
+
 const discard = () =>
   new Writable({
     write(_chunk, _enc, cb) {
@@ -41,6 +64,7 @@ export function forward(
 ): void {
   let status = 0;
   let diverted = false;
+  const seen: { reason: string | undefined } = { reason: undefined };
   const opts: Dispatcher.RequestOptions = {
     path: target.basePath ? target.basePath + out.path : out.path,
     method: out.method as Dispatcher.HttpMethod,
@@ -49,7 +73,7 @@ export function forward(
     signal: out.signal,
     responseHeaders: 'raw',
   };
-  target.pool.stream(
+  notingReason(target.pool, seen).stream(
     opts,
     ({ statusCode, headers }) => {
       status = statusCode;
@@ -57,6 +81,8 @@ export function forward(
         diverted = true;
         return discard();
       }
+      const reason = seen.reason !== undefined && VALID_REASON.test(seen.reason) ? seen.reason : undefined;
+      if (reason !== undefined) res.statusMessage = reason;
       res.writeHead(statusCode, downstreamResponseHeaders(headers as unknown as string[]));
       return res;
     },
