@@ -1,4 +1,5 @@
 import { compileTable } from '../rules/compile.js';
+import { BUCKETS, bucketOf, inCanary, stickyKey } from '../router/canary.js';
 import { normalisePath } from '../rules/normalise-path.js';
 import { RequestView } from '../rules/request-view.js';
 import type { RuleFile } from '../rules/schema.js';
@@ -48,11 +49,27 @@ export function explainMatch(rules: RuleFile, q: MatchQuestion): string {
     case 'shadow':
       lines.push(`  legacy answers; service ${target} gets a copy`);
       break;
-    case 'canary':
-      lines.push(`  ${spec.canary?.percent ?? 0}% to service ${target} by ${spec.canary?.stickyBy ?? 'a per-request draw'}, the rest to legacy`);
+    case 'canary': {
+      const percent = spec.canary?.percent ?? 0;
+      const stickyBy = spec.canary?.stickyBy;
+      lines.push(`  ${percent}% to service ${target} by ${stickyBy ?? 'a per-request draw'}, the rest to legacy`);
+      // The --cookie, -H and --ip options exist to answer this: which side does this user land on?
+      const key = stickyKey(stickyBy, view);
+      if (stickyBy && key === undefined) lines.push(`  this request has no ${keyName(stickyBy)}: a per-request draw decides`);
+      else if (key !== undefined) {
+        const side = inCanary(spec.name, percent, stickyBy, view) ? `service ${target}` : 'legacy';
+        lines.push(`  ${stickyBy} "${key}" is in bucket ${bucketOf(spec.name, key)} of ${BUCKETS} → ${side} answers`);
+      }
       break;
+    }
     default:
       lines.push(`  service ${target} answers${spec.fallback && spec.mode === 'service' ? '; legacy is the fallback for idempotent requests' : ''}`);
   }
   return lines.join('\n');
+}
+
+/** `cookie:uid` → `uid cookie`, `header:X-User` → `X-User header`, `ip` → `client address`. */
+function keyName(stickyBy: string): string {
+  const colon = stickyBy.indexOf(':');
+  return colon === -1 ? 'client address' : `${stickyBy.slice(colon + 1)} ${stickyBy.slice(0, colon)}`;
 }

@@ -7,7 +7,7 @@ import type { RequestView } from '../rules/request-view.js';
  * service, and different routes split users independently.
  */
 
-const BUCKETS = 10_000;
+export const BUCKETS = 10_000;
 
 /** FNV-1a over UTF-16 code units, finished with murmur3's avalanche so near keys spread evenly. */
 export function hash32(text: string): number {
