@@ -254,7 +254,8 @@ export class MigrationControl {
           toPercent: m.to.percent,
           author: meta.author,
           reason: promote && promote.route === m.route ? promote.reason : meta.message,
-          forced: forced && !m.check.allowed,
+          // An edit of the rule file is the operator's own override: a move past the guard from there counts as forced.
+          forced: !m.check.allowed && (forced || meta.source === 'file'),
           evidence: { source: meta.source, ...check },
           revision: rev.n,
         });
