@@ -535,8 +535,8 @@ describe('admin API: endpoints, progress and metrics from real traffic', () => {
     expect(text).toMatch(/^strangler_request_duration_seconds_count\{route="orders",target="orders"\} 3$/m);
     expect(text).toMatch(/^strangler_request_duration_seconds_bucket\{le="\+Inf",route="orders",target="orders"\} 3$/m);
     expect(text).toContain('# TYPE strangler_fallbacks_total counter');
-    expect(text).toMatch(/^strangler_ledger_dropped_total 0$/m);
-    expect(text).toMatch(/^strangler_ledger_written_total 8$/m);
+    expect(text).toMatch(/^strangler_ledger_records_dropped 0$/m);
+    expect(text).toMatch(/^strangler_ledger_records_written 8$/m);
     expect(text).toContain('# TYPE strangler_rule_reloads_total counter');
   });
 });

@@ -196,7 +196,7 @@ describe('changing the rules', () => {
     const routes = json(await api('routes', '--json'));
     expect(routes.revision).toBe(before + 1);
     expect(routes.routes.map((x: { name: string; mode: string }) => `${x.name}:${x.mode}`)).toEqual(['orders:legacy', 'users:service', 'reports:shadow']);
-    expect((await api('history')).stdout).toMatch(new RegExp(`\\*\\s+${before + 1}\\s+\\S+ \\S+\\s+api\\s+ci-test\\s+3\\s+reports into shadow`));
+    expect((await api('history')).stdout).toMatch(new RegExp(`\\*\\s+${before + 1}\\s+\\S+ \\S+\\s+cli\\s+ci-test\\s+3\\s+reports into shadow`));
 
     const again = await api('apply', file);
     expect(again.stdout).toContain(`nothing to apply: ${file} matches revision ${before + 1}`);

@@ -387,7 +387,7 @@ describe('MigrationControl on a real ledger', () => {
     it('records a forced move as forced, with the reasons it overrode', () => {
       const { c } = control();
       c.start(ruleFile());
-      const r = c.setMode('users', { mode: 'service', reason: 'incident: legacy is down', author: 'cli', force: true });
+      const r = c.setMode('users', { mode: 'service', reason: 'incident: legacy is down', author: 'cli', source: 'cli', force: true });
       expect(r).toMatchObject({ ok: true, check: { forced: true, allowed: true } });
       if (!r.ok) throw new Error('unreachable');
       expect(r.revision).toMatchObject({ source: 'cli', message: expect.stringContaining('(forced)') });

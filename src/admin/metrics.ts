@@ -48,7 +48,7 @@ export function createMetrics(ledgerStats: () => WriterStats | undefined): Proxy
     registers: [registry],
   });
   new Gauge({
-    name: 'strangler_ledger_dropped_total',
+    name: 'strangler_ledger_records_dropped',
     help: 'Ledger records dropped because the queue was full or a batch failed',
     registers: [registry],
     collect() {
@@ -64,7 +64,7 @@ export function createMetrics(ledgerStats: () => WriterStats | undefined): Proxy
     },
   });
   new Gauge({
-    name: 'strangler_ledger_written_total',
+    name: 'strangler_ledger_records_written',
     help: 'Ledger records written',
     registers: [registry],
     collect() {

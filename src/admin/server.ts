@@ -38,6 +38,11 @@ export interface RunningAdmin {
 
 const BODY_LIMIT = '1mb';
 
+/** Where a change came from: the strangler CLI says so in `X-Strangler-Client`. */
+function source(req: Request): 'cli' | 'api' {
+  return req.get('x-strangler-client') === 'cli' ? 'cli' : 'api';
+}
+
 /** Who made a change: the `X-Strangler-Author` header, else `api`. */
 function author(req: Request): string {
   const a = req.get('x-strangler-author');
@@ -94,7 +99,7 @@ export function createAdminApp(ctx: AdminContext): express.Express {
       }
       table = rest;
     }
-    const result = ctx.control.applyTable(table, { source: 'api', author: author(req), message }, force);
+    const result = ctx.control.applyTable(table, { source: source(req), author: author(req), message }, force);
     if (!result.ok) {
       res.status(result.status).json({ error: result.status === 400 ? 'invalid rule table' : 'the guard refuses', errors: result.issues, checks: result.checks });
       return;
@@ -108,12 +113,12 @@ export function createAdminApp(ctx: AdminContext): express.Express {
       res.status(400).json({ error: 'invalid mode change', errors: body.issues });
       return;
     }
-    const result = ctx.control.setMode(req.params.name!, { ...body.value, force: body.value.force === true, author: author(req) });
+    const result = ctx.control.setMode(req.params.name!, { ...body.value, force: body.value.force === true, author: author(req), source: source(req) });
     if (!result.ok) {
       res.status(result.status).json({ error: result.error, errors: result.issues, evidence: result.check?.evidence, check: result.check });
       return;
     }
-    res.json({ revision: result.revision.n, route: req.params.name, check: result.check });
+    res.json({ revision: result.revision.n, route: req.params.name, unchanged: result.unchanged === true, check: result.check });
   });
 
   app.get('/api/revisions', (req, res) => {

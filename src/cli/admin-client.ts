@@ -99,7 +99,7 @@ export class AdminClient {
 
   /** 2xx and the statuses in `handle` are returned; every other outcome throws a CliError. */
   private async call<T>(method: string, path: string, body?: unknown, handle: number[] = []): Promise<ApiAnswer<T>> {
-    const headers: Record<string, string> = { accept: 'application/json', 'x-strangler-author': this.author };
+    const headers: Record<string, string> = { accept: 'application/json', 'x-strangler-author': this.author, 'x-strangler-client': 'cli' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: { statusCode: number; type: string; text: string };

@@ -37,10 +37,11 @@ export interface ModeRequest {
   reason: string;
   force?: boolean;
   author: string;
+  source?: RevisionSource;
 }
 
 export type ModeResult =
-  | { ok: true; revision: Revision; check: TransitionCheck }
+  | { ok: true; revision: Revision; check: TransitionCheck; unchanged?: boolean }
   | { ok: false; status: 400 | 404 | 409; error: string; issues?: Issue[]; check?: TransitionCheck };
 
 const EVIDENCE_WINDOW_MS = 24 * 3600_000;
@@ -159,6 +160,7 @@ export class MigrationControl {
     if (req.percent !== undefined && (typeof req.percent !== 'number' || !(req.percent >= 0 && req.percent <= 100))) {
       issues.push({ path: 'percent', message: 'percent is a number from 0 to 100' });
     }
+    if (issues.length === 0 && req.percent !== undefined && req.mode !== 'canary') issues.push({ path: 'percent', message: 'percent applies to mode canary only' });
     if (typeof req.reason !== 'string' || !req.reason.trim()) issues.push({ path: 'reason', message: 'say why: reason is required' });
     if (issues.length) return { ok: false, status: 400, error: 'invalid mode change', issues };
 
@@ -175,6 +177,8 @@ export class MigrationControl {
     const from = modeState(route);
     const to = modeState(next);
     const check = checkTransition(from, to, this.guardOf(route), this.evidence(routeName), req.force === true);
+    // Asking for the mode a route already has changes nothing, so it makes no revision.
+    if (check.direction === 'same') return { ok: true, revision: this.inForce().revision, check, unchanged: true };
     if (!check.allowed) {
       return { ok: false, status: 409, error: `the guard refuses ${routeName}: ${from.mode} → ${to.mode}${to.percent !== null ? ` ${to.percent}%` : ''}`, check };
     }
@@ -186,7 +190,7 @@ export class MigrationControl {
     const pct = to.percent !== null ? ` ${to.percent}%` : '';
     const revision = this.commit(
       parsed.table,
-      { source: req.author === 'cli' ? 'cli' : 'api', author: req.author, message: `${routeName}: ${from.mode} → ${to.mode}${pct}: ${req.reason}${check.forced ? ' (forced)' : ''}` },
+      { source: req.source ?? 'api', author: req.author, message: `${routeName}: ${from.mode} → ${to.mode}${pct}: ${req.reason}${check.forced ? ' (forced)' : ''}` },
       req.force === true,
       { route: routeName, reason: req.reason, check },
     );

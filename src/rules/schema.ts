@@ -136,7 +136,11 @@ export const RuleFileSchema = z
           .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)?:?\d{1,5}$/, { message: 'admin.listen is HOST:PORT, such as 127.0.0.1:8081' })
           .default('127.0.0.1:8081'),
         /** Bearer token for /api; when absent one is generated, stored in the database and printed once. */
-        token: z.string().min(16, { message: 'admin.token is at least 16 characters; leave it out to have one generated' }).optional(),
+        token: z
+          .string()
+          .min(16, { message: 'admin.token is at least 16 characters; leave it out to have one generated' })
+          .regex(/^\S+$/, { message: 'admin.token has no white space: it travels in an Authorization: Bearer header' })
+          .optional(),
       })
       .default({ listen: '127.0.0.1:8081' }),
     retention: z
@@ -147,7 +151,8 @@ export const RuleFileSchema = z
       .default({ days: 14, maxMb: 1024 }),
   })
   .superRefine((file, ctx) => {
-    if (file.admin.listen === file.listen) {
+    // Port 0 asks the system for a free port each time, so two of them never collide.
+    if (file.admin.listen === file.listen && !/:0$/.test(file.listen)) {
       ctx.addIssue({ code: 'custom', path: ['admin', 'listen'], message: 'admin.listen must differ from listen: the admin API never shares the data-plane port' });
     }
     if ('legacy' in file.services) {
