@@ -3,9 +3,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { formatRuleErrors } from '../rules/load.js';
 import { readRuleFile } from '../router/rule-file-watch.js';
 import { explainMatch } from './match-command.js';
-import { startFromFile } from './start.js';
-
-const DEFAULT_CONFIG = 'strangler.yaml';
+import { addLedgerCommands } from './ledger-commands.js';
+import { DEFAULT_CONFIG } from './connection.js';
 
 function version(): string {
   try {
@@ -32,6 +31,8 @@ export function buildCli(): Command {
     .option('-c, --config <file>', 'rule file', DEFAULT_CONFIG)
     .option('-l, --listen <host:port>', 'data-plane address (overrides listen in the file)')
     .action(async (opts: { config: string; listen?: string }) => {
+      // Loaded here: the proxy's modules are most of the start-up time of every other command.
+      const { startFromFile } = await import('./start.js');
       await startFromFile(opts.config, { listen: opts.listen });
     });
 
@@ -74,6 +75,7 @@ export function buildCli(): Command {
       );
     });
 
+  addLedgerCommands(program);
   return program;
 }
 

@@ -1,62 +1,152 @@
+import { databasePath } from './database-path.js';
 import { formatRuleErrors } from '../rules/load.js';
+import type { RuleFile } from '../rules/schema.js';
 import { createLogger, type Logger } from '../log.js';
 import { startProxy, type RunningProxy } from '../router/proxy.js';
+import type { ExchangeFact } from '../router/proxy-handler.js';
 import { readRuleFile, watchRuleFile } from '../router/rule-file-watch.js';
+import { openDatabase, type Database } from '../store/open-database.js';
+import { TrafficStore } from '../store/traffic.js';
+import { startRetention } from '../store/retention.js';
+import { TrafficLedger } from '../progress/traffic-ledger.js';
+import { MigrationControl } from '../progress/migration-control.js';
+import { createMetrics } from '../admin/metrics.js';
+import { resolveAdminToken } from '../admin/token.js';
+import { startAdmin, type RunningAdmin } from '../admin/server.js';
 
 export interface StartedStrangler {
   proxy: RunningProxy;
+  admin: RunningAdmin;
+  db: Database;
+  control: MigrationControl;
+  ledger: TrafficLedger | null;
+  /** Set when the admin token was generated at this start. */
+  generatedToken: string | null;
   stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  listen?: string;
+  adminListen?: string;
+  /** Overrides `database` in the file. */
+  database?: string;
+  logger?: Logger;
+  /** Install SIGHUP/SIGTERM/SIGINT handlers (the CLI does; tests don't). */
+  signals?: boolean;
+  /** false: no per-exchange ledger (the benchmark's "ledger off"). */
+  ledger?: boolean;
 }
 
 /** Grace period for in-flight requests at shutdown. */
 const DRAIN_MS = 10_000;
 
+// Its own module so that commands that only read the ledger need not load the proxy.
+export { databasePath };
+
 /**
- * `strangler start`: load the rule file, serve, follow its changes, reload
- * on SIGHUP, drain on SIGTERM/SIGINT.
+ * `strangler start`: the ledger, the rules in force (file and API
+ * reconciled), the data plane, the admin API, and a watch on the file.
  */
-export async function startFromFile(file: string, opts: { listen?: string; logger?: Logger; signals?: boolean } = {}): Promise<StartedStrangler> {
+export async function startFromFile(file: string, opts: StartOptions = {}): Promise<StartedStrangler> {
   const logger = opts.logger ?? createLogger();
   const loaded = await readRuleFile(file);
   if (!loaded.ok) {
     throw Object.assign(new Error(`invalid rule file:\n${formatRuleErrors(loaded.errors)}`), { exitCode: 1 });
   }
-  const proxy = await startProxy({ rules: loaded.rules, listen: opts.listen, logger });
+  const fileRules = loaded.rules;
+  const dbFile = databasePath(file, fileRules, opts.database);
+  const db = openDatabase(dbFile);
+  const traffic = new TrafficStore(db);
+
+  let proxy: RunningProxy | undefined;
+  let pending: RuleFile | undefined;
+  const control = new MigrationControl(
+    db,
+    fileRules,
+    (rules) => {
+      if (proxy) proxy.swap(rules);
+      else pending = rules;
+    },
+    logger,
+    traffic,
+  );
+  const { revision, reason } = control.start(fileRules);
+  logger.info({ revision: revision.n, source: revision.source, author: revision.author }, `rules in force: revision ${revision.n}: ${reason}`);
+
+  let ledger: TrafficLedger | null = null;
+  const metrics = createMetrics(() => ledger?.writer.stats);
+  const onExchange =
+    opts.ledger === false
+      ? (f: ExchangeFact) => metrics.observe(f)
+      : (f: ExchangeFact) => {
+          metrics.observe(f);
+          ledger!.record(f);
+        };
+
+  proxy = await startProxy({ rules: pending ?? control.inForce().rules, listen: opts.listen, logger, onExchange });
+  const running = proxy;
+  if (opts.ledger !== false) ledger = new TrafficLedger(traffic, () => running.state().table, logger);
+
+  const token = resolveAdminToken(db, fileRules.admin.token);
+  const admin = await startAdmin(
+    { control, traffic, db, token, metrics, ledgerStats: () => ledger?.writer.stats, proxyState: () => running.state(), logger },
+    opts.adminListen ?? fileRules.admin.listen,
+  );
+  if (token.generated) {
+    // Printed once, to the terminal, not to the JSON log that may be shipped elsewhere.
+    process.stderr.write(`\nstrangler: generated admin token (shown once; set admin.token or STRANGLER_ADMIN_TOKEN to choose your own):\n  ${token.generated}\n\n`);
+  }
+
+  const stopRetention = startRetention(db, fileRules.retention, (err) => logger.error({ err: err.message }, 'retention step failed'));
   let listenWarned = false;
   const watcher = watchRuleFile(
     file,
     (rules) => {
-      if (rules.listen !== loaded.rules.listen && !opts.listen && !listenWarned) {
+      if (rules.listen !== fileRules.listen && !opts.listen && !listenWarned) {
         listenWarned = true;
         logger.warn({ file, listen: rules.listen }, 'listen changed in the rule file; it takes effect at the next start');
       }
-      proxy.swap(rules);
+      const rev = control.fileChanged(rules);
+      metrics.reload('applied');
+      if (rev) logger.info({ revision: rev.n }, `rule file became revision ${rev.n}`);
     },
     logger,
+    () => metrics.reload('rejected'),
   );
-  logger.info({ listen: proxy.url, file, routes: loaded.rules.routes.length }, `strangler listening on ${proxy.url}`);
+  logger.info({ listen: running.url, admin: admin.url, file, database: dbFile }, `strangler listening on ${running.url}, admin on ${admin.url}`);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       watcher.close();
+      stopRetention();
       process.off('SIGHUP', onHup);
-      const drained = new Promise<void>((resolve) => proxy.server.close(() => resolve()));
-      proxy.server.closeIdleConnections();
-      const timer = setTimeout(() => proxy.server.closeAllConnections(), DRAIN_MS);
+      const drained = new Promise<void>((resolve) => running.server.close(() => resolve()));
+      running.server.closeIdleConnections();
+      const timer = setTimeout(() => running.server.closeAllConnections(), DRAIN_MS);
       await drained;
       clearTimeout(timer);
-      await proxy.close();
+      await running.close();
+      await admin.close();
+      // Last: every exchange that finished is in the queue; write it before the file closes.
+      ledger?.close();
+      db.close();
     })());
   const onHup = () => void watcher.reload();
   if (opts.signals !== false) {
     process.on('SIGHUP', onHup);
     for (const sig of ['SIGTERM', 'SIGINT'] as const) {
       process.once(sig, () => {
-        logger.info({ signal: sig }, 'draining and stopping');
-        stop().then(() => process.exit(0));
+        logger.info({ signal: sig }, 'draining, flushing the ledger and stopping');
+        stop().then(
+          () => process.exit(0),
+          (err: Error) => {
+            logger.error({ err: err.message }, 'stop failed');
+            process.exit(1);
+          },
+        );
       });
     }
   }
-  return { proxy, stop };
+  return { proxy: running, admin, db, control, ledger, generatedToken: token.generated, stop };
 }

@@ -27,6 +27,9 @@ export interface ExchangeFact {
   fellBack: boolean;
   startedAt: number;
   durationMs: number;
+  /** Bytes read from and written to the client connection during this exchange (socket counters, so approximate under pipelining). */
+  bytesIn: number;
+  bytesOut: number;
 }
 
 export interface HandlerOptions {
@@ -67,6 +70,9 @@ export function createProxyHandler(o: HandlerOptions) {
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     const startedAt = Date.now();
     const started = performance.now();
+    const socket = req.socket;
+    const read0 = socket.bytesRead;
+    const written0 = socket.bytesWritten;
     const state = o.getState();
     const method = req.method ?? 'GET';
     const view = new RequestView(method, req.url ?? '/', req.headers, req.socket.remoteAddress ?? '');
@@ -103,6 +109,8 @@ export function createProxyHandler(o: HandlerOptions) {
           fellBack,
           startedAt,
           durationMs: performance.now() - started,
+          bytesIn: socket.bytesRead - read0,
+          bytesOut: socket.bytesWritten - written0,
         });
       }
     };

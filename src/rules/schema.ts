@@ -84,6 +84,24 @@ export const CanarySchema = z.strictObject({
     .optional(),
 });
 
+const guardFields = {
+  minSamples: z.number().int().min(0),
+  minMatchRate: z.number().min(0).max(100),
+};
+
+/** Evidence a route needs before it leaves shadow for canary or service. */
+export const GuardSchema = z.strictObject({
+  minSamples: guardFields.minSamples.default(200),
+  minMatchRate: guardFields.minMatchRate.default(99.0),
+});
+export type Guard = z.infer<typeof GuardSchema>;
+
+/** A route's own guard: only the fields it sets; the others come from the global guard, not from defaults. */
+const RouteGuardSchema = z.strictObject({
+  minSamples: guardFields.minSamples.optional(),
+  minMatchRate: guardFields.minMatchRate.optional(),
+});
+
 export const RouteSchema = z.strictObject({
   name: z
     .string({ message: 'every route has a name' })
@@ -97,6 +115,7 @@ export const RouteSchema = z.strictObject({
   canary: CanarySchema.optional(),
   // Accepted now so rule files can be written ahead of the shadow release.
   shadow: z.record(z.string(), z.unknown()).optional(),
+  guard: RouteGuardSchema.optional(),
 });
 export type RouteSpec = z.infer<typeof RouteSchema>;
 
@@ -114,8 +133,39 @@ export const RuleFileSchema = z
     /** The Via entry added to forwarded requests (RFC 9110 §7.6.3); false to leave Via alone. */
     via: z.union([noCrlf('via'), z.literal(false)]).default('1.1 strangler'),
     routes: z.array(RouteSchema).default([]),
+    /** Global promotion guard; a route's own guard fields win. */
+    guard: GuardSchema.default({ minSamples: 200, minMatchRate: 99.0 }),
+    /** The ledger's SQLite file; its folder is created if missing. */
+    database: z.string().min(1).default('./strangler.db'),
+    admin: z
+      .strictObject({
+        listen: z
+          .string()
+          .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)?:?\d{1,5}$/, { message: 'admin.listen is HOST:PORT, such as 127.0.0.1:8081' })
+          .default('127.0.0.1:8081'),
+        /** Bearer token for /api; when absent one is generated, stored in the database and printed once. */
+        token: z
+          .string()
+          .min(16, { message: 'admin.token is at least 16 characters; leave it out to have one generated' })
+          .regex(/^\S+$/, { message: 'admin.token has no white space: it travels in an Authorization: Bearer header' })
+          .optional(),
+      })
+      .default({ listen: '127.0.0.1:8081' }),
+    retention: z
+      .strictObject({
+        days: z.number().positive().default(14),
+        maxMb: z.number().positive().default(1024),
+      })
+      .default({ days: 14, maxMb: 1024 }),
   })
   .superRefine((file, ctx) => {
+    // Port 0 asks the system for a free port each time, so two of them never collide.
+    if (file.admin.listen === file.listen && !/:0$/.test(file.listen)) {
+      ctx.addIssue({ code: 'custom', path: ['admin', 'listen'], message: 'admin.listen must differ from listen: the admin API never shares the data-plane port' });
+    }
+    if ('legacy' in file.services) {
+      ctx.addIssue({ code: 'custom', path: ['services', 'legacy'], message: '"legacy" names the monolith; give the service another name' });
+    }
     const seen = new Map<string, number>();
     file.routes.forEach((route, i) => {
       const first = seen.get(route.name);

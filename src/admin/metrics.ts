@@ -1,0 +1,89 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ExchangeFact } from '../router/proxy-handler.js';
+import type { WriterStats } from '../store/batched-writer.js';
+
+/**
+ * Prometheus metrics for /metrics. `observe` runs once per exchange on the
+ * data plane, so it does only counter and histogram updates; ledger figures
+ * are read when scraped.
+ */
+export interface ProxyMetrics {
+  registry: Registry;
+  observe(fact: ExchangeFact): void;
+  reload(result: 'applied' | 'rejected'): void;
+}
+
+export function createMetrics(ledgerStats: () => WriterStats | undefined): ProxyMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'strangler_process_' });
+  const requests = new Counter({
+    name: 'strangler_requests_total',
+    help: 'Requests answered, by route, target and status class',
+    labelNames: ['route', 'target', 'class'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'strangler_request_duration_seconds',
+    help: 'Time from request to the end of the response, by route and target',
+    labelNames: ['route', 'target'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const fallbacks = new Counter({
+    name: 'strangler_fallbacks_total',
+    help: 'Requests answered by legacy after the service failed',
+    labelNames: ['route'] as const,
+    registers: [registry],
+  });
+  const upstreamErrors = new Counter({
+    name: 'strangler_upstream_errors_total',
+    help: 'Forwards that got no usable response, by target and reason',
+    labelNames: ['target', 'reason'] as const,
+    registers: [registry],
+  });
+  const reloads = new Counter({
+    name: 'strangler_rule_reloads_total',
+    help: 'Rule file reloads, applied or rejected',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'strangler_ledger_records_dropped',
+    help: 'Ledger records dropped because the queue was full or a batch failed',
+    registers: [registry],
+    collect() {
+      this.set(ledgerStats()?.dropped ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'strangler_ledger_queued',
+    help: 'Ledger records waiting to be written',
+    registers: [registry],
+    collect() {
+      this.set(ledgerStats()?.queued ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'strangler_ledger_records_written',
+    help: 'Ledger records written',
+    registers: [registry],
+    collect() {
+      this.set(ledgerStats()?.written ?? 0);
+    },
+  });
+
+  const CLASSES = ['error', '1xx', '2xx', '3xx', '4xx', '5xx'];
+  return {
+    registry,
+    observe(f) {
+      const route = f.route ?? '';
+      requests.inc({ route, target: f.target, class: CLASSES[Math.floor(f.status / 100)] ?? 'error' });
+      latency.observe({ route, target: f.target }, f.durationMs / 1000);
+      if (f.fellBack) fallbacks.inc({ route });
+      if (f.error) upstreamErrors.inc({ target: f.target, reason: f.error });
+    },
+    reload(result) {
+      reloads.inc({ result });
+    },
+  };
+}

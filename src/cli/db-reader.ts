@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { endpointRows, parseWindow, progressReport } from '../admin/views.js';
+import { compileTable } from '../rules/compile.js';
+import { RuleFileSchema, type RuleFile } from '../rules/schema.js';
+import { ModeChangeStore } from '../store/mode-changes.js';
+import { LATEST_VERSION, schemaVersion } from '../store/migrations.js';
+import { openDatabase, type Database } from '../store/open-database.js';
+import { RevisionStore, type Revision } from '../store/revisions.js';
+import { TrafficStore } from '../store/traffic.js';
+import { CliError } from './cli-error.js';
+import type { LedgerReader } from './ledger-reader.js';
+
+/**
+ * The ledger read straight from the database file, for when the proxy is
+ * down (or on another host's disk, copied here). Read-only: WAL lets this
+ * run beside a live proxy without blocking it. With no process to ask,
+ * the newest revision stands for the one in force, which is what the next
+ * start keeps unless the rule file changed.
+ */
+export function openLedgerFile(file: string): Database {
+  if (!existsSync(file)) {
+    throw new CliError(`no database at ${file}; start the proxy once to create it, or pass --db FILE or --admin URL`);
+  }
+  let db: Database;
+  try {
+    db = openDatabase(file, { readonly: true });
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  const version = schemaVersion(db);
+  if (version !== LATEST_VERSION) {
+    db.close();
+    throw new CliError(
+      version < LATEST_VERSION
+        ? `the database ${file} is at schema version ${version}, older than this strangler (${LATEST_VERSION}); start the proxy once to migrate it`
+        : `the database ${file} is at schema version ${version}, newer than this strangler (${LATEST_VERSION}); upgrade strangler`,
+    );
+  }
+  return db;
+}
+
+function window(since: string | undefined): { sinceMs: number; label: string } {
+  const w = parseWindow(since);
+  if (!w.ok) throw new CliError(`--since: ${w.message}`);
+  return w;
+}
+
+export function dbReader(file: string): LedgerReader {
+  const db = openLedgerFile(file);
+  const revisions = new RevisionStore(db);
+  const traffic = new TrafficStore(db);
+
+  const latest = (): { revision: Revision; rules: RuleFile } => {
+    const revision = revisions.latest();
+    if (!revision) throw new CliError(`the database ${file} holds no revision yet; start the proxy once with a rule file`);
+    // The stored table lacks the process settings; their defaults are enough to route with.
+    const parsed = RuleFileSchema.safeParse(revision.table);
+    if (!parsed.success) throw new CliError(`revision ${revision.n} in ${file} no longer validates: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    return { revision, rules: parsed.data };
+  };
+
+  return {
+    where: `the database ${file}`,
+    offline: true,
+    routes: async () => {
+      const { revision, rules } = latest();
+      return { revision: revision.n, routes: rules.routes, legacy: rules.legacy, services: rules.services, guard: rules.guard };
+    },
+    endpoints: async (since) => {
+      const { rules } = latest();
+      return endpointRows(traffic, rules, { table: compileTable(rules) }, window(since).sinceMs);
+    },
+    progress: async (since) => {
+      const { rules } = latest();
+      return progressReport(traffic, rules, { table: compileTable(rules) }, window(since));
+    },
+    revisions: async (limit) => ({ inForce: revisions.latest()?.n ?? 0, revisions: revisions.list(limit) }),
+    revision: async (n) => {
+      const rev = revisions.get(n);
+      if (!rev) throw new CliError(`no revision ${n} in ${file}`);
+      return rev;
+    },
+    modeChanges: async (route) => new ModeChangeStore(db).list(route),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseDocument, stringify } from 'yaml';
+import { TABLE_KEYS } from '../rules/rule-table.js';
+import type { Revision } from '../store/revisions.js';
+import { CliError } from './cli-error.js';
+import { DEFAULT_CONFIG, withReader, type ConnectionOptions } from './connection.js';
+
+export interface ExportOptions extends ConnectionOptions {
+  out?: string;
+}
+
+const SETTINGS = ['listen', 'admin', 'database', 'retention'] as const;
+
+/**
+ * The process settings as written in the rule file, `${VAR}` references
+ * kept: an export must not copy a secret the file only refers to.
+ */
+async function settingsAsWritten(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read the rule file ${file} for its process settings (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const doc = parseDocument(text);
+  if (doc.errors.length) throw new CliError(`${file} is not valid YAML (${doc.errors[0]!.message.split('\n')[0]}); it is read only for its process settings`);
+  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of SETTINGS) if (raw[k] !== undefined) out[k] = raw[k];
+  return out;
+}
+
+export function revisionYaml(rev: Revision, settings: Record<string, unknown>, settingsFrom: string | undefined): string {
+  const doc: Record<string, unknown> = { ...settings };
+  for (const k of TABLE_KEYS) if (rev.table[k] !== undefined) doc[k] = rev.table[k];
+  const header = [
+    `# strangler rule file: revision ${rev.n} (${rev.source}, by ${rev.author}, ${rev.createdAt})`,
+    `# ${rev.message.replace(/\s+/g, ' ')}`,
+    settingsFrom ? `# process settings (listen, admin, database, retention) as written in ${settingsFrom}` : '# process settings: the defaults (listen 127.0.0.1:8080, admin 127.0.0.1:8081, database ./strangler.db)',
+  ];
+  return `${header.join('\n')}\n${stringify(doc, { lineWidth: 0 })}`;
+}
+
+/** `strangler export`: the revision in force as a rule file that `strangler validate` and `start` accept. */
+export async function exportRevision(opts: ExportOptions, out: (s: string) => void): Promise<void> {
+  const rev = await withReader(opts, async (reader) => {
+    const { inForce } = await reader.revisions(1);
+    if (!inForce) throw new CliError(`${reader.where} holds no revision yet`);
+    return reader.revision(inForce);
+  });
+  const settingsFrom = opts.config ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
+  const yaml = revisionYaml(rev, settingsFrom ? await settingsAsWritten(settingsFrom) : {}, settingsFrom);
+  if (!opts.out) {
+    out(yaml.trimEnd());
+    return;
+  }
+  try {
+    await writeFile(opts.out, yaml);
+  } catch (err) {
+    throw new CliError(`cannot write ${opts.out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  out(`wrote revision ${rev.n} to ${opts.out}`);
+}

@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import type { RuleFile } from './schema.js';
+
+/**
+ * A rule file is two things: the rule table (where traffic goes), which
+ * the file, the admin API and the CLI all change and which is kept as
+ * numbered revisions; and the process settings (listen, admin, database,
+ * retention), which only the file sets and which take effect at start.
+ */
+export const TABLE_KEYS = ['legacy', 'services', 'forwarded', 'via', 'guard', 'routes'] as const;
+export type RuleTable = Pick<RuleFile, (typeof TABLE_KEYS)[number]>;
+
+export function tableOf(file: RuleFile): RuleTable {
+  const out = {} as Record<string, unknown>;
+  for (const k of TABLE_KEYS) out[k] = file[k];
+  return out as RuleTable;
+}
+
+/** The file's process settings with another rule table. */
+export function withTable(file: RuleFile, table: RuleTable): RuleFile {
+  return { ...file, ...table };
+}
+
+/** JSON with sorted object keys, so equal tables hash alike whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function tableHash(table: RuleTable): string {
+  return createHash('sha256').update(canonicalJson(table)).digest('hex').slice(0, 16);
+}

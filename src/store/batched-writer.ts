@@ -1,0 +1,110 @@
+/**
+ * The one way hot-path records reach the disk: a bounded queue flushed as
+ * one batch every `batchSize` records or `intervalMs`, whichever comes
+ * first. `push` never waits and never throws; when the queue is full the
+ * record is dropped and counted, because a proxy that waits on its ledger
+ * is a proxy that slows production down.
+ */
+
+export interface WriterOptions {
+  batchSize?: number;
+  intervalMs?: number;
+  maxQueue?: number;
+  /** A failed batch is reported here and its records counted as dropped. */
+  onError?: (err: Error, lost: number) => void;
+}
+
+export interface WriterStats {
+  queued: number;
+  written: number;
+  dropped: number;
+  failedBatches: number;
+  batches: number;
+}
+
+export class BatchedWriter<T> {
+  private queue: T[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private closed = false;
+  private readonly batchSize: number;
+  private readonly intervalMs: number;
+  private readonly maxQueue: number;
+  readonly stats: WriterStats = { queued: 0, written: 0, dropped: 0, failedBatches: 0, batches: 0 };
+
+  constructor(
+    private readonly write: (batch: T[]) => void,
+    private readonly opts: WriterOptions = {},
+  ) {
+    this.batchSize = opts.batchSize ?? 100;
+    this.intervalMs = opts.intervalMs ?? 50;
+    this.maxQueue = opts.maxQueue ?? 20_000;
+  }
+
+  /** Queues a record; false when it was dropped. */
+  push(record: T): boolean {
+    if (this.closed || this.queue.length >= this.maxQueue) {
+      this.stats.dropped++;
+      return false;
+    }
+    this.queue.push(record);
+    this.stats.queued = this.queue.length;
+    if (this.queue.length >= this.batchSize) {
+      // Never write inside the caller's stack: the request path must not touch the disk.
+      this.immediate ??= setImmediate(() => {
+        this.immediate = null;
+        this.drain();
+      });
+    } else {
+      this.timer ??= setTimeout(() => {
+        this.timer = null;
+        this.drain();
+      }, this.intervalMs);
+    }
+    return true;
+  }
+
+  /** Writes everything queued now, in batches of `batchSize`. */
+  flush(): void {
+    this.drain(Infinity);
+  }
+
+  private drain(maxBatches = 8): void {
+    let batches = 0;
+    while (this.queue.length > 0 && batches < maxBatches) {
+      const batch = this.queue.splice(0, this.batchSize);
+      batches++;
+      try {
+        this.write(batch);
+        this.stats.written += batch.length;
+        this.stats.batches++;
+      } catch (err) {
+        this.stats.failedBatches++;
+        this.stats.dropped += batch.length;
+        try {
+          this.opts.onError?.(err as Error, batch.length);
+        } catch {
+          // A failing error report must not stop the writer, nor throw out of a timer and end the process.
+        }
+      }
+    }
+    this.stats.queued = this.queue.length;
+    if (this.queue.length > 0) {
+      // Yield to the event loop between bursts, so requests keep flowing under a backlog.
+      this.immediate ??= setImmediate(() => {
+        this.immediate = null;
+        this.drain();
+      });
+    }
+  }
+
+  /** Flushes what is queued and refuses further records. */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
+    this.flush();
+    this.closed = true;
+  }
+}

@@ -1,0 +1,276 @@
+import type { Database } from 'better-sqlite3';
+import { addInto, bucketIndex, emptyHistogram, fromBlob, quantile, toBlob } from './latency-histogram.js';
+
+/** One exchange, attributed to its endpoint, as the ledger stores it. */
+export interface TrafficRecord {
+  method: string;
+  /** Endpoint template, e.g. /api/orders/{id}. */
+  path: string;
+  route: string | null;
+  target: string;
+  /** 0 when the target gave no response. */
+  status: number;
+  fellBack: boolean;
+  startedAt: number;
+  durationMs: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+interface MinuteRow {
+  endpointId: number;
+  minute: number;
+  target: string;
+  route: string | null;
+  requests: number;
+  classes: [number, number, number, number, number];
+  errors: number;
+  fallbacks: number;
+  bytesIn: number;
+  bytesOut: number;
+  latencySum: number;
+  histogram: Uint32Array;
+}
+
+export interface EndpointTraffic {
+  method: string;
+  path: string;
+  route: string | null;
+  source: string;
+  requests: number;
+  byTarget: Record<string, number>;
+  statusClasses: Record<'1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'error', number>;
+  fallbacks: number;
+  bytesIn: number;
+  bytesOut: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  firstSeen: string | null;
+  lastSeen: string | null;
+}
+
+export const minuteOf = (ms: number) => Math.floor(ms / 60_000);
+
+/**
+ * The endpoint inventory and its per-minute traffic. A batch of exchanges
+ * becomes one row per (endpoint, minute, target), merged into the table by
+ * upsert, so the write cost follows the number of endpoints, not requests.
+ */
+export class TrafficStore {
+  private ids = new Map<string, number>();
+  private readonly insertEndpoint;
+  private readonly selectEndpoint;
+  private readonly touchEndpoint;
+  private readonly upsertMinute;
+
+  constructor(private readonly db: Database) {
+    this.insertEndpoint = db.prepare(
+      `INSERT INTO endpoints (method, path, route, source, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (method, path) DO NOTHING`,
+    );
+    this.selectEndpoint = db.prepare(`SELECT id FROM endpoints WHERE method = ? AND path = ?`);
+    this.touchEndpoint = db.prepare(
+      `UPDATE endpoints SET last_seen = MAX(COALESCE(last_seen, 0), ?), first_seen = COALESCE(first_seen, ?), route = ? WHERE id = ?`,
+    );
+    this.upsertMinute = db.prepare(
+      `INSERT INTO traffic_minutes (endpoint_id, minute, target, route, requests, s1xx, s2xx, s3xx, s4xx, s5xx, errors, fallbacks,
+                                    bytes_in, bytes_out, latency_sum, histogram)
+       VALUES (@endpointId, @minute, @target, @route, @requests, @s1, @s2, @s3, @s4, @s5, @errors, @fallbacks, @bytesIn, @bytesOut, @latencySum, @histogram)
+       ON CONFLICT (endpoint_id, minute, target) DO UPDATE SET
+         route = excluded.route,
+         requests = requests + excluded.requests,
+         s1xx = s1xx + excluded.s1xx, s2xx = s2xx + excluded.s2xx, s3xx = s3xx + excluded.s3xx,
+         s4xx = s4xx + excluded.s4xx, s5xx = s5xx + excluded.s5xx,
+         errors = errors + excluded.errors, fallbacks = fallbacks + excluded.fallbacks,
+         bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out,
+         latency_sum = latency_sum + excluded.latency_sum,
+         histogram = hist_merge(histogram, excluded.histogram)`,
+    );
+  }
+
+  /** The id of an endpoint, created on first sight. */
+  endpointId(method: string, path: string, route: string | null, source: 'traffic' | 'openapi', seenAt: number | null): number {
+    const key = `${method} ${path}`;
+    const known = this.ids.get(key);
+    if (known !== undefined) return known;
+    this.insertEndpoint.run(method, path, route, source, seenAt, seenAt);
+    const row = this.selectEndpoint.get(method, path) as { id: number };
+    this.ids.set(key, row.id);
+    return row.id;
+  }
+
+  /** Seeds endpoints that traffic has not shown yet (OpenAPI import). Returns how many were new. */
+  seed(endpoints: ReadonlyArray<{ method: string; path: string }>): number {
+    let added = 0;
+    this.db.transaction(() => {
+      for (const e of endpoints) {
+        const r = this.insertEndpoint.run(e.method.toUpperCase(), e.path, null, 'openapi', null, null);
+        added += r.changes;
+      }
+    })();
+    return added;
+  }
+
+  /** Writes one batch in one transaction. */
+  write(records: readonly TrafficRecord[]): void {
+    if (records.length === 0) return;
+    try {
+      this.writeBatch(records);
+    } catch (err) {
+      // The rollback took back any endpoint created in the batch; ids cached for them would point at nothing.
+      this.ids.clear();
+      throw err;
+    }
+  }
+
+  private writeBatch(records: readonly TrafficRecord[]): void {
+    this.db.transaction(() => {
+      const rows = new Map<string, MinuteRow>();
+      const touched = new Map<number, { at: number; route: string | null }>();
+      for (const r of records) {
+        const endpointId = this.endpointId(r.method, r.path, r.route, 'traffic', r.startedAt);
+        const minute = minuteOf(r.startedAt);
+        const key = `${endpointId}|${minute}|${r.target}`;
+        let row = rows.get(key);
+        if (!row) {
+          row = {
+            endpointId,
+            minute,
+            target: r.target,
+            route: r.route,
+            requests: 0,
+            classes: [0, 0, 0, 0, 0],
+            errors: 0,
+            fallbacks: 0,
+            bytesIn: 0,
+            bytesOut: 0,
+            latencySum: 0,
+            histogram: emptyHistogram(),
+          };
+          rows.set(key, row);
+        }
+        row.requests++;
+        const cls = Math.floor(r.status / 100);
+        if (cls >= 1 && cls <= 5) row.classes[cls - 1]!++;
+        else row.errors++;
+        if (r.fellBack) row.fallbacks++;
+        row.bytesIn += r.bytesIn;
+        row.bytesOut += r.bytesOut;
+        row.latencySum += r.durationMs;
+        row.histogram[bucketIndex(r.durationMs)]!++;
+        const t = touched.get(endpointId);
+        if (!t || t.at < r.startedAt) touched.set(endpointId, { at: r.startedAt, route: r.route });
+      }
+      for (const row of rows.values()) {
+        this.upsertMinute.run({
+          endpointId: row.endpointId,
+          minute: row.minute,
+          target: row.target,
+          route: row.route,
+          requests: row.requests,
+          s1: row.classes[0],
+          s2: row.classes[1],
+          s3: row.classes[2],
+          s4: row.classes[3],
+          s5: row.classes[4],
+          errors: row.errors,
+          fallbacks: row.fallbacks,
+          bytesIn: row.bytesIn,
+          bytesOut: row.bytesOut,
+          latencySum: row.latencySum,
+          histogram: toBlob(row.histogram),
+        });
+      }
+      for (const [id, t] of touched) this.touchEndpoint.run(t.at, t.at, t.route, id);
+    })();
+  }
+
+  /** Every known endpoint with its traffic since `sinceMs`. */
+  endpoints(sinceMs = 0): EndpointTraffic[] {
+    const endpoints = this.db
+      .prepare(`SELECT id, method, path, route, source, first_seen, last_seen FROM endpoints ORDER BY path, method`)
+      .all() as Array<{ id: number; method: string; path: string; route: string | null; source: string; first_seen: number | null; last_seen: number | null }>;
+    const traffic = this.db
+      .prepare(
+        `SELECT endpoint_id, target, requests, s1xx, s2xx, s3xx, s4xx, s5xx, errors, fallbacks, bytes_in, bytes_out, histogram
+         FROM traffic_minutes WHERE minute >= ?`,
+      )
+      .all(minuteOf(sinceMs)) as Array<{
+      endpoint_id: number;
+      target: string;
+      requests: number;
+      s1xx: number;
+      s2xx: number;
+      s3xx: number;
+      s4xx: number;
+      s5xx: number;
+      errors: number;
+      fallbacks: number;
+      bytes_in: number;
+      bytes_out: number;
+      histogram: Buffer;
+    }>;
+    const byId = new Map<number, EndpointTraffic & { hist: Uint32Array }>();
+    for (const e of endpoints) {
+      byId.set(e.id, {
+        method: e.method,
+        path: e.path,
+        route: e.route,
+        source: e.source,
+        requests: 0,
+        byTarget: {},
+        statusClasses: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, error: 0 },
+        fallbacks: 0,
+        bytesIn: 0,
+        bytesOut: 0,
+        p50Ms: null,
+        p95Ms: null,
+        firstSeen: e.first_seen ? new Date(e.first_seen).toISOString() : null,
+        lastSeen: e.last_seen ? new Date(e.last_seen).toISOString() : null,
+        hist: emptyHistogram(),
+      });
+    }
+    for (const t of traffic) {
+      const e = byId.get(t.endpoint_id);
+      if (!e) continue;
+      e.requests += t.requests;
+      e.byTarget[t.target] = (e.byTarget[t.target] ?? 0) + t.requests;
+      e.statusClasses['1xx'] += t.s1xx;
+      e.statusClasses['2xx'] += t.s2xx;
+      e.statusClasses['3xx'] += t.s3xx;
+      e.statusClasses['4xx'] += t.s4xx;
+      e.statusClasses['5xx'] += t.s5xx;
+      e.statusClasses.error += t.errors;
+      e.fallbacks += t.fallbacks;
+      e.bytesIn += t.bytes_in;
+      e.bytesOut += t.bytes_out;
+      addInto(e.hist, fromBlob(t.histogram));
+    }
+    return [...byId.values()].map(({ hist, ...e }) => ({ ...e, p50Ms: quantile(hist, 0.5), p95Ms: quantile(hist, 0.95) }));
+  }
+
+  /** Requests per target since `sinceMs`, in total. */
+  totals(sinceMs = 0, route?: string): { total: number; byTarget: Record<string, number> } {
+    const rows = (
+      route === undefined
+        ? this.db.prepare(`SELECT target, SUM(requests) AS n FROM traffic_minutes WHERE minute >= ? GROUP BY target`).all(minuteOf(sinceMs))
+        : this.db
+            .prepare(`SELECT target, SUM(requests) AS n FROM traffic_minutes WHERE minute >= ? AND route = ? GROUP BY target`)
+            .all(minuteOf(sinceMs), route)
+    ) as Array<{ target: string; n: number }>;
+    const byTarget: Record<string, number> = {};
+    let total = 0;
+    for (const r of rows) {
+      byTarget[r.target] = r.n;
+      total += r.n;
+    }
+    return { total, byTarget };
+  }
+
+  /** Per-minute requests by target, for charts. */
+  series(sinceMs: number): Array<{ minute: number; target: string; requests: number }> {
+    return this.db
+      .prepare(`SELECT minute, target, SUM(requests) AS requests FROM traffic_minutes WHERE minute >= ? GROUP BY minute, target ORDER BY minute`)
+      .all(minuteOf(sinceMs)) as Array<{ minute: number; target: string; requests: number }>;
+  }
+}
