@@ -65,7 +65,7 @@ routes:
 
 async function start(text: string): Promise<string> {
   await writeFile(file, text);
-  running = await startFromFile(file, { listen: '127.0.0.1:0', logger: createLogger({ destination: log, level: 'debug' }), signals: false });
+  running = await startFromFile(file, { listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', logger: createLogger({ destination: log, level: 'debug' }), signals: false });
   return running.proxy.url;
 }
 

@@ -108,7 +108,7 @@ routes:
     expect(rules.routes[2]!.shadow).toEqual({ sample: 0.5 });
   });
 
-  it('fills the defaults: listen, services, forwarded, via, routes and mode', () => {
+  it('fills the defaults: listen, services, forwarded, via, routes, mode, guard, database, admin and retention', () => {
     const rules = ok(loadRuleText('legacy: http://127.0.0.1:3000\n', 'strangler.yaml', {}));
     expect(rules).toEqual({
       listen: '127.0.0.1:8080',
@@ -117,6 +117,10 @@ routes:
       forwarded: 'append',
       via: '1.1 strangler',
       routes: [],
+      guard: { minSamples: 200, minMatchRate: 99 },
+      database: './strangler.db',
+      admin: { listen: '127.0.0.1:8081' },
+      retention: { days: 14, maxMb: 1024 },
     });
     const withRoute = ok(loadRuleText('legacy: http://127.0.0.1:3000\nroutes:\n  - name: a\n    match: { path: /a }\n', 'r.yaml', {}));
     expect(withRoute.routes[0]!.mode).toBe('legacy');
