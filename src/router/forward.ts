@@ -1,13 +1,16 @@
 import type { ServerResponse } from 'node:http';
-import { Writable, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { downstreamResponseHeaders } from './headers.js';
 import { failReason, type FailReason } from './upstream-error.js';
 import type { Target } from './targets.js';
 
 /**
- * One forward on undici's `Pool.stream`: the upstream body is written
- * straight into the client's response, no intermediate stream.
+ * One forward, as a raw undici dispatch: the upstream's chunks are written
+ * straight into the client's response with the socket's own backpressure,
+ * and the raw header list (order, duplicates, case) and reason phrase are
+ * seen as received. `Pool.stream` would cost a Writable adapter, an
+ * AsyncResource and `finished()` per request, and hides the reason phrase.
  */
 
 export interface Outgoing {
@@ -16,8 +19,31 @@ export interface Outgoing {
   path: string;
   headers: string[];
   body: Readable | Buffer | null;
-  signal: AbortSignal;
+  cancel: Cancel;
 }
+
+/**
+ * Cancelling an exchange when the client goes away. Cheaper than an
+ * AbortController per request: the data plane only needs to reach the
+ * in-flight dispatch's own abort.
+ */
+export interface Cancel {
+  cancelled: boolean;
+  /** Set while a dispatch is in flight. */
+  abort: ((err: Error) => void) | null;
+}
+
+export function newCancel(): Cancel {
+  return { cancelled: false, abort: null };
+}
+
+export function cancelExchange(c: Cancel): void {
+  if (c.cancelled) return;
+  c.cancelled = true;
+  c.abort?.(clientGone());
+}
+
+const clientGone = () => Object.assign(new Error('the client went away'), { code: 'UND_ERR_ABORTED' });
 
 export type ForwardResult =
   | { kind: 'responded'; status: number }
@@ -28,32 +54,11 @@ export type ForwardResult =
 /** Characters Node accepts in a reason phrase; others fall back to the standard phrase. */
 const VALID_REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
 
-/**
- * Pool.stream's factory is not told the reason phrase; a dispatch handler's
- * onHeaders is (its fourth argument). This goes through the pool and notes
- * the phrase of the final response, so `299 Totally Custom` stays as sent.
- */
-function notingReason(pool: Dispatcher, seen: { reason: string | undefined }): Dispatcher {
-  const via: Dispatcher = Object.create(pool);
-  via.dispatch = (opts, handler) => {
-    const onHeaders = handler.onHeaders;
-    if (onHeaders) {
-      handler.onHeaders = function (this: unknown, statusCode, headers, resume, statusText) {
-        if (statusCode >= 200) seen.reason = statusText;
-        return onHeaders.call(this, statusCode, headers, resume, statusText);
-      };
-    }
-    return pool.dispatch(opts, handler);
-  };
-  return via;
+function latin1(raw: Buffer[]): string[] {
+  const out = new Array<string>(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = raw[i]!.toString('latin1');
+  return out;
 }
-
-const discard = () =>
-  new Writable({
-    write(_chunk, _enc, cb) {
-      cb();
-    },
-  });
 
 export function forward(
   target: Target,
@@ -62,33 +67,70 @@ export function forward(
   divert: ((status: number) => boolean) | null,
   done: (result: ForwardResult) => void,
 ): void {
+  const cancel = out.cancel;
+  if (cancel.cancelled) {
+    done({ kind: 'failed', reason: 'client-gone', error: clientGone(), headersSent: res.headersSent });
+    return;
+  }
   let status = 0;
   let diverted = false;
-  const seen: { reason: string | undefined } = { reason: undefined };
-  const opts: Dispatcher.RequestOptions = {
-    path: target.basePath ? target.basePath + out.path : out.path,
-    method: out.method as Dispatcher.HttpMethod,
-    headers: out.headers,
-    body: out.body,
-    signal: out.signal,
-    responseHeaders: 'raw',
+  let finished = false;
+  const finish = (result: ForwardResult) => {
+    if (finished) return;
+    finished = true;
+    cancel.abort = null;
+    done(result);
   };
-  notingReason(target.pool, seen).stream(
-    opts,
-    ({ statusCode, headers }) => {
+
+  const handler: Dispatcher.DispatchHandler = {
+    onConnect(abort) {
+      cancel.abort = abort as (err: Error) => void;
+      if (cancel.cancelled) abort(clientGone());
+    },
+    onHeaders(statusCode, rawHeaders, resume, statusText) {
+      // 1xx interim answers (100 Continue, 103 Early Hints) end at the proxy; Node has answered Expect itself.
+      if (statusCode < 200) return true;
       status = statusCode;
       if (divert !== null && divert(statusCode)) {
         diverted = true;
-        return discard();
+        return true;
       }
-      const reason = seen.reason !== undefined && VALID_REASON.test(seen.reason) ? seen.reason : undefined;
-      if (reason !== undefined) res.statusMessage = reason;
-      res.writeHead(statusCode, downstreamResponseHeaders(headers as unknown as string[]));
-      return res;
+      try {
+        if (statusText && VALID_REASON.test(statusText)) res.statusMessage = statusText;
+        res.writeHead(statusCode, downstreamResponseHeaders(latin1(rawHeaders as Buffer[])));
+      } catch (err) {
+        // A header Node will not send (an invalid character, say) makes the answer unusable.
+        cancel.abort?.(Object.assign(err as Error, { code: 'ERR_INVALID_CHAR' }));
+        return false;
+      }
+      res.on('drain', resume);
+      return true;
     },
-    (err) => {
-      if (err) done({ kind: 'failed', reason: failReason(err), error: err, headersSent: res.headersSent });
-      else done(diverted ? { kind: 'diverted', status } : { kind: 'responded', status });
+    onData(chunk) {
+      if (diverted) return true;
+      return res.write(chunk);
     },
+    onComplete() {
+      if (diverted) {
+        finish({ kind: 'diverted', status });
+        return;
+      }
+      res.end();
+      finish({ kind: 'responded', status });
+    },
+    onError(err) {
+      finish({ kind: 'failed', reason: failReason(err), error: err, headersSent: res.headersSent });
+    },
+  };
+
+  target.pool.dispatch(
+    {
+      origin: target.origin,
+      path: target.basePath ? target.basePath + out.path : out.path,
+      method: out.method as Dispatcher.HttpMethod,
+      headers: out.headers,
+      body: out.body,
+    },
+    handler,
   );
 }

@@ -5,7 +5,7 @@ import { targetPath } from '../rules/normalise-path.js';
 import type { Mode, RuleFile } from '../rules/schema.js';
 import type { Logger } from '../log.js';
 import { decide, type Plan } from './decide.js';
-import { forward, type ForwardResult, type Outgoing } from './forward.js';
+import { cancelExchange, forward, newCancel, type ForwardResult, type Outgoing } from './forward.js';
 import { upstreamRequestHeaders } from './headers.js';
 import type { RoutingState } from './state.js';
 import type { Target } from './targets.js';
@@ -79,9 +79,9 @@ export function createProxyHandler(o: HandlerOptions) {
     const plan = decide(state.table.match(view), view, state.targets);
     res.sendDate = false;
 
-    const abort = new AbortController();
+    const cancel = newCancel();
     res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
+      if (!res.writableFinished) cancelExchange(cancel);
     });
 
     const finish = (target: Target, result: ForwardResult, fellBack: boolean) => {
@@ -129,7 +129,7 @@ export function createProxyHandler(o: HandlerOptions) {
           targetHost: target.targetHost,
         }),
         body,
-        signal: abort.signal,
+        cancel,
       };
     };
 
@@ -138,7 +138,7 @@ export function createProxyHandler(o: HandlerOptions) {
       forward(p.primary, outgoing(p.primary, body), res, fallback ? divertForFallback : null, (result) => {
         const retry =
           fallback !== null &&
-          !abort.signal.aborted &&
+          !cancel.cancelled &&
           (result.kind === 'diverted' || (result.kind === 'failed' && mayRetryElsewhere(result.reason) && !result.headersSent));
         if (!retry) {
           finish(p.primary, result, false);
@@ -161,7 +161,7 @@ export function createProxyHandler(o: HandlerOptions) {
       // A fallback may have to send the body a second time, so it is read first.
       readAll(req).then(
         (body) => run(plan, body, true),
-        () => abort.abort(),
+        () => cancelExchange(cancel),
       );
       return;
     }

@@ -1,0 +1,54 @@
+/**
+ * The child side of a benchmark process: say the port on stdout once
+ * listening, answer CPU/RSS questions over IPC, and exit when the parent
+ * goes away so that no server outlives a crashed or interrupted run.
+ */
+
+export interface UsageReport {
+  type: 'usage';
+  /** process.cpuUsage(), µs since the child started. */
+  userUs: number;
+  systemUs: number;
+  /** Peak resident set size so far, KiB. */
+  maxRssKb: number;
+  /** Exceptions that would have ended the process; see survive(). */
+  uncaught: number;
+}
+
+let uncaught = 0;
+
+/**
+ * A proxy that dies when a client hangs up mid-request would end the
+ * benchmark at the first autocannon run, which closes its connections
+ * with requests in flight. The child logs the first such exception, counts
+ * them all, and goes on; the count ends up in the results, so a crash bug
+ * is reported, not hidden.
+ */
+export function survive(label: string): void {
+  process.on('uncaughtException', (err) => {
+    if (uncaught++ === 0) console.error(`${label}: uncaught exception (counted, process kept alive):`, err);
+  });
+}
+
+export function announceReady(port: number, onExit: () => void = () => undefined): void {
+  process.on('message', (msg: unknown) => {
+    if ((msg as { type?: string } | null)?.type !== 'usage') return;
+    const cpu = process.cpuUsage();
+    const report: UsageReport = { type: 'usage', userUs: cpu.user, systemUs: cpu.system, maxRssKb: process.resourceUsage().maxRSS, uncaught };
+    process.send?.(report);
+  });
+  process.on('disconnect', () => {
+    onExit();
+    process.exit(0);
+  });
+  process.stdout.write(`${port}\n`);
+}
+
+/** `--name=value` from argv, else the fallback; children take their targets this way. */
+export function arg(name: string, fallback?: string): string {
+  const prefix = `--${name}=`;
+  const hit = process.argv.find((a) => a.startsWith(prefix));
+  if (hit !== undefined) return hit.slice(prefix.length);
+  if (fallback !== undefined) return fallback;
+  throw new Error(`missing --${name}=…`);
+}

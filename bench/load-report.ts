@@ -1,0 +1,82 @@
+import type { LoadRun } from './load.js';
+import { markdownTable } from './markdown.js';
+
+/** The load benchmark's numbers → the Markdown that RESULTS.md and the terminal show. */
+
+export interface Sample extends LoadRun {
+  /** Proxy CPU (user + system) per response, µs; NaN for the direct peer. */
+  proxyCpuUs: number;
+  backendCpuUs: number;
+  proxyMaxRssKb: number;
+  /** Share of all cores busy with processes outside this benchmark during the window; NaN without /proc/stat. */
+  otherLoadPct: number;
+  /** Exceptions the proxy survived so far, warm-ups included (see child-ipc.ts survive()). */
+  uncaught: number;
+}
+
+export interface PeerSamples {
+  label: string;
+  samples: Sample[];
+  /** Exceptions the proxy survived over the whole run, the last window's closing included. */
+  uncaught: number;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const fixed = (n: number, digits: number) => (Number.isNaN(n) ? '—' : n.toFixed(digits));
+const times = (n: number) => `${n.toFixed(2)}x`;
+
+function summarise(p: PeerSamples) {
+  const ss = p.samples;
+  return {
+    label: p.label,
+    rps: mean(ss.map((s) => s.rps)),
+    p50: mean(ss.map((s) => s.p50Ms)),
+    p99: mean(ss.map((s) => s.p99Ms)),
+    proxyCpu: mean(ss.map((s) => s.proxyCpuUs)),
+    backendCpu: mean(ss.map((s) => s.backendCpuUs)),
+    rssMb: Math.max(...ss.map((s) => s.proxyMaxRssKb)) / 1024,
+    failures: ss.reduce((n, s) => n + s.errors + s.non2xx, 0),
+    uncaught: p.uncaught,
+  };
+}
+
+export function sampleLine(s: Sample): string {
+  return `${Math.round(s.rps)} req/s, p50 ${fixed(s.p50Ms, 2)} ms, p99 ${fixed(s.p99Ms, 2)} ms, proxy CPU ${fixed(s.proxyCpuUs, 1)} µs/req, other load ${fixed(s.otherLoadPct, 0)} %`;
+}
+
+/** `direct`, `httpProxy`, `strangler`: the three peers, in that order. */
+export function loadReport(peers: [PeerSamples, PeerSamples, PeerSamples], targetRatio: number): { table: string; ratios: string; windows: string } {
+  const summary = peers.map(summarise);
+  const [direct, httpProxy, strangler] = summary as [ReturnType<typeof summarise>, ReturnType<typeof summarise>, ReturnType<typeof summarise>];
+
+  const table = markdownTable(
+    ['peer', 'requests/s', 'p50 ms', 'p99 ms', 'proxy CPU µs/req', 'backend CPU µs/req', 'proxy peak RSS MB', 'errors + non-2xx'],
+    summary.map((s) => [s.label, s.rps.toFixed(0), fixed(s.p50, 2), fixed(s.p99, 2), fixed(s.proxyCpu, 1), fixed(s.backendCpu, 1), fixed(s.rssMb, 0), String(s.failures)]),
+  );
+
+  const rpsRatio = strangler.rps / httpProxy.rps;
+  // Adjacent windows share the machine's state best, so the per-round ratios show how much of the spread is drift.
+  const perRound = peers[2].samples.map((s, i) => times(s.rps / peers[1].samples[i]!.rps)).join(', ');
+  const best = (p: PeerSamples) => Math.max(...p.samples.map((s) => s.rps));
+  const ratios = [
+    `- strangler / http-proxy requests/s: **${times(rpsRatio)}** (target ≥ ${targetRatio}x: ${rpsRatio >= targetRatio ? 'met' : 'NOT met'}); per round: ${perRound}; best round of each: ${times(best(peers[2]) / best(peers[1]))}`,
+    `- strangler / http-proxy proxy CPU per request: **${times(strangler.proxyCpu / httpProxy.proxyCpu)}** (lower is better)`,
+    `- strangler / direct requests/s: ${times(strangler.rps / direct.rps)}; http-proxy / direct: ${times(httpProxy.rps / direct.rps)}`,
+    `- strangler / http-proxy p50 latency: ${times(strangler.p50 / httpProxy.p50)}; p99: ${times(strangler.p99 / httpProxy.p99)}`,
+    ...summary
+      .filter((s) => s.uncaught > 0)
+      .map((s) => `- **${s.label} threw ${s.uncaught} uncaught exception(s) during the run**; it would have crashed without the benchmark's guard (first one on stderr).`),
+  ].join('\n');
+
+  const rounds = Math.max(...peers.map((p) => p.samples.length));
+  const windows = markdownTable(
+    ['round', 'peer', 'requests/s', 'p50 ms', 'p99 ms', 'proxy CPU µs/req', 'other load %', 'proxy exceptions so far'],
+    Array.from({ length: rounds }, (_, i) =>
+      peers.map((p) => {
+        const s = p.samples[i]!;
+        return [String(i + 1), p.label, s.rps.toFixed(0), fixed(s.p50Ms, 2), fixed(s.p99Ms, 2), fixed(s.proxyCpuUs, 1), fixed(s.otherLoadPct, 0), String(s.uncaught)];
+      }),
+    ).flat(),
+  );
+  return { table, ratios, windows };
+}
