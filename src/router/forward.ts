@@ -75,6 +75,7 @@ export function forward(
   let status = 0;
   let diverted = false;
   let finished = false;
+  let resumeUpstream: (() => void) | null = null;
   const finish = (result: ForwardResult) => {
     if (finished) return;
     finished = true;
@@ -103,12 +104,15 @@ export function forward(
         cancel.abort?.(Object.assign(err as Error, { code: 'ERR_INVALID_CHAR' }));
         return false;
       }
-      res.on('drain', resume);
+      resumeUpstream = resume;
       return true;
     },
     onData(chunk) {
       if (diverted) return true;
-      return res.write(chunk);
+      if (res.write(chunk)) return true;
+      // The client reads slower than the upstream sends: pause the upstream until the client catches up.
+      res.once('drain', resumeUpstream!);
+      return false;
     },
     onComplete() {
       if (diverted) {
