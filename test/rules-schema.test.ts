@@ -66,7 +66,7 @@ routes:
     match: { path: "/api/accounts/{id}" }
     mode: shadow
     service: users
-    shadow: { sample: 0.5 }
+    shadow: { percent: 50 }
   - name: old-reports
     match:
       path: /reports/**
@@ -105,7 +105,7 @@ routes:
     });
     expect(rules.routes[1]!.canary).toEqual({ percent: 10, stickyBy: 'cookie:sid' });
     expect(rules.routes[2]!.match.path).toBe('/api/accounts/{id}');
-    expect(rules.routes[2]!.shadow).toEqual({ sample: 0.5 });
+    expect(rules.routes[2]!.shadow).toMatchObject({ percent: 50, maxPerSecond: 200, unsafe: false, noisePercent: 10, timeoutMs: 5000 });
   });
 
   it('fills the defaults: listen, services, forwarded, via, routes, mode, guard, database, admin and retention', () => {
@@ -118,6 +118,7 @@ routes:
       via: '1.1 strangler',
       routes: [],
       guard: { minSamples: 200, minMatchRate: 99 },
+      verdict: { minExcessRatio: 20, minExcessShare: 0.03, minCompared: 30 },
       database: './strangler.db',
       admin: { listen: '127.0.0.1:8081' },
       retention: { days: 14, maxMb: 1024 },

@@ -7,7 +7,7 @@ import type { RuleFile } from './schema.js';
  * numbered revisions; and the process settings (listen, admin, database,
  * retention), which only the file sets and which take effect at start.
  */
-export const TABLE_KEYS = ['legacy', 'services', 'forwarded', 'via', 'guard', 'routes'] as const;
+export const TABLE_KEYS = ['legacy', 'services', 'forwarded', 'via', 'guard', 'verdict', 'routes'] as const;
 export type RuleTable = Pick<RuleFile, (typeof TABLE_KEYS)[number]>;
 
 export function tableOf(file: RuleFile): RuleTable {

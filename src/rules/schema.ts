@@ -97,6 +97,49 @@ export const GuardSchema = z.strictObject({
 export type Guard = z.infer<typeof GuardSchema>;
 
 /** A route's own guard: only the fields it sets; the others come from the global guard, not from defaults. */
+/** How shadow answers are compared. Paths are JSONPath-like: `$.a.b`, `$.items[*].id`, `$..ssn`, or `header:name`. */
+export const CompareSchema = z.strictObject({
+  ignore: z.array(z.string().min(1)).default([]),
+  /** Arrays compared as multisets. */
+  unordered: z.array(z.string().min(1)).default([]),
+  /** Array elements matched by a key member, not by index: `{ "$.items": "id" }`. */
+  keyedArrays: z.record(z.string().min(1), z.string().min(1)).default({}),
+  /** Numbers equal within an absolute tolerance: `{ "$.price": 0.001 }`. */
+  tolerance: z.record(z.string().min(1), z.number().nonnegative()).default({}),
+});
+export type CompareRules = z.infer<typeof CompareSchema>;
+
+export const ShadowSchema = z.strictObject({
+  /** Share of matching requests copied to the other side. */
+  percent: numeric(z.number().min(0).max(100)).default(100),
+  /** Budget per route; over it, a copy is skipped and counted as dropped-budget. */
+  maxPerSecond: numeric(z.number().positive()).default(200),
+  /** Copy POST, PUT, PATCH and DELETE too. Off by default: a copy of a write is a second write. */
+  unsafe: z.boolean().default(false),
+  /** Share of shadowed idempotent requests also sent a second time to legacy, to measure noise. */
+  noisePercent: numeric(z.number().min(0).max(100)).default(10),
+  timeoutMs: numeric(z.number().int().positive().max(600_000)).default(5000),
+  /** Larger request or response bodies are not compared (too-large). */
+  maxBodyBytes: numeric(z.number().int().positive().max(64 * 1024 * 1024)).default(1024 * 1024),
+  compare: CompareSchema.default({ ignore: [], unordered: [], keyedArrays: {}, tolerance: {} }),
+  /** JSON paths whose values are replaced by [redacted] in stored samples. */
+  redact: z.array(z.string().min(1)).default([]),
+  /** On canary and service routes: keep comparing the other way, legacy getting the copy. */
+  against: z.literal('legacy', { message: 'against can only be "legacy"' }).optional(),
+});
+export type ShadowSpec = z.infer<typeof ShadowSchema>;
+
+/** When a difference group is a regression rather than noise (see the README). */
+export const VerdictSchema = z.strictObject({
+  /** (r−n)/(r+n) must exceed this share, in percent. */
+  minExcessRatio: z.number().min(0).max(100).default(20),
+  /** (r−n)/T must exceed this share of compared requests, in percent. */
+  minExcessShare: z.number().min(0).max(100).default(0.03),
+  /** Fewer compared requests than this: the verdict is unknown. */
+  minCompared: z.number().int().min(1).default(30),
+});
+export type VerdictThresholds = z.infer<typeof VerdictSchema>;
+
 const RouteGuardSchema = z.strictObject({
   minSamples: guardFields.minSamples.optional(),
   minMatchRate: guardFields.minMatchRate.optional(),
@@ -113,8 +156,7 @@ export const RouteSchema = z.strictObject({
   /** Let PUT and DELETE fall back too; they are idempotent by RFC 9110 but not always in practice. */
   fallbackUnsafe: z.boolean().optional(),
   canary: CanarySchema.optional(),
-  // Accepted now so rule files can be written ahead of the shadow release.
-  shadow: z.record(z.string(), z.unknown()).optional(),
+  shadow: ShadowSchema.optional(),
   guard: RouteGuardSchema.optional(),
 });
 export type RouteSpec = z.infer<typeof RouteSchema>;
@@ -135,6 +177,7 @@ export const RuleFileSchema = z
     routes: z.array(RouteSchema).default([]),
     /** Global promotion guard; a route's own guard fields win. */
     guard: GuardSchema.default({ minSamples: 200, minMatchRate: 99.0 }),
+    verdict: VerdictSchema.default({ minExcessRatio: 20, minExcessShare: 0.03, minCompared: 30 }),
     /** The ledger's SQLite file; its folder is created if missing. */
     database: z.string().min(1).default('./strangler.db'),
     admin: z
