@@ -322,7 +322,7 @@ describe('admin API: mode changes and the guard', () => {
     expect(changes[0]).toMatchObject({ route: 'orders', fromMode: 'legacy', toMode: 'shadow', author: 'bob', reason: 'start comparing', forced: false, revision: 2 });
   });
 
-  it('shadow → canary without evidence is 409 with the evidence (request counts only, and it says so)', async () => {
+  it('shadow → canary with too little evidence is 409 with the evidence (compared requests and the net match rate)', async () => {
     // Traffic on the route so that the evidence has counts to show (earlier snapshots sent some too).
     for (let i = 0; i < 3; i++) expect((await stack.proxy('GET', `/api/orders/${i}`)).body.from).toBe('legacy');
     const sent = stack.legacy.seen.filter((s) => s.startsWith('GET /api/orders/')).length;
@@ -332,10 +332,13 @@ describe('admin API: mode changes and the guard', () => {
     const res = await stack.api('POST', '/api/routes/orders/mode', { mode: 'canary', percent: 10, reason: 'first users' });
     expect(res.status).toBe(409);
     expect(res.body.error).toContain('orders');
-    expect(res.body.evidence).toMatchObject({ route: 'orders', compared: 0, netMatchRate: null, requests: sent, byTarget: { legacy: sent }, window: '24h' });
-    expect(res.body.evidence.note).toMatch(/only request counts/);
+    // The route is in shadow mode, so its requests were compared; the orders service answers differently from legacy.
+    expect(res.body.evidence).toMatchObject({ route: 'orders', netMatchRate: 0, requests: sent, byTarget: { legacy: sent }, window: '24h' });
+    expect(res.body.evidence.compared).toBeGreaterThanOrEqual(3);
+    expect(res.body.evidence.compared).toBeLessThanOrEqual(sent);
     expect(res.body.check).toMatchObject({ allowed: false, guarded: true, forced: false, guard: { minSamples: 200, minMatchRate: 98.5 } });
-    expect(res.body.check.reasons.join(' ')).toMatch(/0 compared samples; the guard needs at least 200/);
+    expect(res.body.check.reasons.join(' ')).toMatch(/\d+ compared samples; the guard needs at least 200/);
+    expect(res.body.check.reasons.join(' ')).toMatch(/net match rate 0% is under the guard's 98.5%/);
     expect(await snapshot(stack)).toEqual(before);
   });
 
@@ -355,7 +358,7 @@ describe('admin API: mode changes and the guard', () => {
 
     const [latest] = (await stack.api('GET', '/api/mode-changes')).body;
     expect(latest).toMatchObject({ route: 'orders', fromMode: 'shadow', toMode: 'service', author: 'carol', reason: 'we accept the risk', forced: true, revision: 3 });
-    expect(latest.evidence).toMatchObject({ allowed: true, forced: true, evidence: { route: 'orders', compared: 0, requests: expect.any(Number) } });
+    expect(latest.evidence).toMatchObject({ allowed: true, forced: true, evidence: { route: 'orders', compared: expect.any(Number), netMatchRate: 0, requests: expect.any(Number) } });
     expect(latest.evidence.evidence.requests).toBeGreaterThanOrEqual(3);
     expect((await stack.api('GET', '/api/revisions/3')).body.message).toMatch(/orders: shadow → service: we accept the risk \(forced\)/);
   });

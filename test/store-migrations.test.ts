@@ -52,6 +52,23 @@ const writtenAt: Record<number, { write(db: Database): void; check(db: Database)
       expect(db.prepare(`SELECT requests, s2xx FROM traffic_minutes WHERE endpoint_id = 7`).get()).toEqual({ requests: 42, s2xx: 42 });
     },
   },
+  3: {
+    write(db) {
+      db.prepare(`INSERT INTO endpoints (id, method, path, route, source) VALUES (9, 'GET', '/api/users/{id}', 'users', 'traffic')`).run();
+      db.prepare(
+        `INSERT INTO comparisons (id, at, endpoint_id, route, kind, outcome, legacy_status, other_status, signature) VALUES (1, 1700000000000, 9, 'users', 'shadow', 'differ', 200, 200, 'sig1')`,
+      ).run();
+      db.prepare(`INSERT INTO difference_minutes (endpoint_id, minute, path, kind, real, noise) VALUES (9, 28333333, '$.email', 'changed', 5, 1)`).run();
+      db.prepare(
+        `INSERT INTO samples (id, at, endpoint_id, signature, target, outcome, request_json, legacy_json, other_json, differences_json) VALUES (4, 1, 9, 'sig1', 'users', 'differ', '{}', '{}', '{}', '[]')`,
+      ).run();
+    },
+    check(db) {
+      expect(db.prepare(`SELECT outcome, signature FROM comparisons WHERE id = 1`).get()).toEqual({ outcome: 'differ', signature: 'sig1' });
+      expect(db.prepare(`SELECT real, noise FROM difference_minutes WHERE endpoint_id = 9`).get()).toEqual({ real: 5, noise: 1 });
+      expect(db.prepare(`SELECT target FROM samples WHERE id = 4`).get()).toEqual({ target: 'users' });
+    },
+  },
 };
 
 describe('schema migrations', () => {

@@ -11,6 +11,8 @@ export interface ProxyMetrics {
   registry: Registry;
   observe(fact: ExchangeFact): void;
   reload(result: 'applied' | 'rejected'): void;
+  /** One shadow or noise copy and how it ended (compared, or why not). */
+  shadow(kind: 'shadow' | 'noise', outcome: string): void;
 }
 
 export function createMetrics(ledgerStats: () => WriterStats | undefined): ProxyMetrics {
@@ -72,6 +74,13 @@ export function createMetrics(ledgerStats: () => WriterStats | undefined): Proxy
     },
   });
 
+  const shadowOutcomes = new Counter({
+    name: 'strangler_shadow_outcomes_total',
+    help: 'Shadow and noise copies by outcome: match, differ, or why they were not compared',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [registry],
+  });
+
   const CLASSES = ['error', '1xx', '2xx', '3xx', '4xx', '5xx'];
   return {
     registry,
@@ -84,6 +93,9 @@ export function createMetrics(ledgerStats: () => WriterStats | undefined): Proxy
     },
     reload(result) {
       reloads.inc({ result });
+    },
+    shadow(kind, outcome) {
+      shadowOutcomes.inc({ kind, outcome });
     },
   };
 }

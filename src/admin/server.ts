@@ -1,8 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Database } from 'better-sqlite3';
-import { parseListen } from '../router/listen-address.js';
+import { listenOn } from '../router/listen-address.js';
 import type { RoutingState } from '../router/state.js';
 import type { MigrationControl } from '../progress/migration-control.js';
 import type { WriterStats } from '../store/batched-writer.js';
@@ -10,6 +9,8 @@ import type { TrafficStore } from '../store/traffic.js';
 import type { Logger } from '../log.js';
 import type { ProxyMetrics } from './metrics.js';
 import { bearer, type AdminToken } from './token.js';
+import { buildReport } from '../report/report-data.js';
+import { ComparisonStore } from '../store/comparisons.js';
 import { progressReport, endpointRows, parseWindow } from './views.js';
 import { ModeChangeBody, RestoreBody, parseBody } from './request-bodies.js';
 
@@ -178,6 +179,33 @@ export function createAdminApp(ctx: AdminContext): express.Express {
     res.json(progressReport(ctx.traffic, ctx.control.inForce().rules, ctx.proxyState(), window));
   });
 
+  app.get('/api/report', (req, res) => {
+    const window = parseWindow(req.query.since);
+    if (!window.ok) {
+      res.status(400).json({ error: 'invalid query', errors: [{ path: 'since', message: window.message }] });
+      return;
+    }
+    const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+    res.json(
+      buildReport(ctx.db, ctx.traffic, ctx.control.inForce().rules, ctx.proxyState().table, {
+        sinceMs: window.sinceMs,
+        label: window.label,
+        route: str(req.query.route),
+        endpoint: str(req.query.endpoint),
+      }),
+    );
+  });
+
+  app.get('/api/samples/:id', (req, res) => {
+    const id = Number(req.params.id);
+    const sample = Number.isInteger(id) ? new ComparisonStore(ctx.db).sample(id) : undefined;
+    if (!sample) {
+      res.status(404).json({ error: `no sample ${req.params.id}` });
+      return;
+    }
+    res.json(sample);
+  });
+
   app.use((req, res) => {
     res.status(404).json({ error: `no admin route ${req.method} ${req.path}` });
   });
@@ -194,19 +222,10 @@ export function createAdminApp(ctx: AdminContext): express.Express {
 }
 
 export async function startAdmin(ctx: AdminContext, listen: string): Promise<RunningAdmin> {
-  const { host, port } = parseListen(listen);
   const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, createAdminApp(ctx));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const a = server.address() as AddressInfo;
-  const shown = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  const a = await listenOn(server, listen);
   return {
-    url: `http://${shown}:${a.port}`,
+    url: a.url,
     port: a.port,
     server,
     close: () =>

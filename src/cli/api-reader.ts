@@ -1,3 +1,4 @@
+import type { ReportDocument } from '../report/report-data.js';
 import type { EndpointRow } from '../admin/views.js';
 import type { ModeChange } from '../store/mode-changes.js';
 import type { Revision } from '../store/revisions.js';
@@ -25,6 +26,7 @@ export function apiReader(client: AdminClient): LedgerReader {
     revisions: (limit) => client.get<RevisionsView>(`/api/revisions${q({ limit })}`, (b) => has(b, 'inForce') && Array.isArray(field(b, 'revisions'))),
     revision: (n) => client.get<Revision>(`/api/revisions/${n}`, (b) => has(b, 'n') && has(b, 'table')),
     modeChanges: (route) => client.get<ModeChange[]>(`/api/mode-changes${q({ route })}`, Array.isArray),
+    report: (f) => client.get<ReportDocument>(`/api/report${q({ since: f.since, route: f.route, endpoint: f.endpoint })}`, (b) => has(b, 'generatedAt') && Array.isArray(field(b, 'endpoints'))),
     close: () => {},
   };
 }

@@ -1,3 +1,4 @@
+import { buildReport } from '../report/report-data.js';
 import { existsSync } from 'node:fs';
 import { endpointRows, parseWindow, progressReport } from '../admin/views.js';
 import { compileTable } from '../rules/compile.js';
@@ -69,6 +70,11 @@ export function dbReader(file: string): LedgerReader {
     endpoints: async (since) => {
       const { rules } = latest();
       return endpointRows(traffic, rules, { table: compileTable(rules) }, window(since).sinceMs);
+    },
+    report: async (f) => {
+      const { rules } = latest();
+      const w = window(f.since);
+      return buildReport(db, traffic, rules, compileTable(rules), { sinceMs: w.sinceMs, label: w.label, route: f.route, endpoint: f.endpoint });
     },
     progress: async (since) => {
       const { rules } = latest();

@@ -1,3 +1,4 @@
+import { CliError } from './cli-error.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseWindow } from '../admin/views.js';
 import { applyFile, type ApplyOptions } from './apply-command.js';
@@ -58,6 +59,21 @@ export function addLedgerCommands(program: Command): void {
       const progress = await reader.progress(opts.since);
       if (opts.json) json(progress);
       else out(renderStatus(progress, reader));
+    });
+  });
+
+  withReadOptions(
+    program
+      .command('report')
+      .description('the shadow diff report: per endpoint, compared requests, net match rate and difference groups')
+      .option('--format <format>', 'json (text, md, html and junit arrive with the dashboard release)', 'json')
+      .option('--since <window>', 'window: 30m, 24h, 7d, all or an ISO time', windowArg, 'all')
+      .option('--route <name>', 'only this route')
+      .option('--endpoint <endpoint>', 'only this endpoint: "GET /api/orders/{id}" or a path template'),
+  ).action(async (opts: ReadOpts & { format: string; since: string; route?: string; endpoint?: string }) => {
+    if (opts.format !== 'json') throw new CliError(`--format ${opts.format} is not available yet; use --format json`);
+    await withReader(opts, async (reader) => {
+      json(await reader.report({ since: opts.since, route: opts.route, endpoint: opts.endpoint }));
     });
   });
 

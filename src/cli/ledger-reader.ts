@@ -1,3 +1,4 @@
+import type { ReportDocument } from '../report/report-data.js';
 import type { EndpointRow, progressReport } from '../admin/views.js';
 import type { Guard, RouteSpec, TargetSpec } from '../rules/schema.js';
 import type { ModeChange } from '../store/mode-changes.js';
@@ -35,5 +36,7 @@ export interface LedgerReader {
   revisions(limit: number): Promise<RevisionsView>;
   revision(n: number): Promise<Revision>;
   modeChanges(route?: string): Promise<ModeChange[]>;
+  /** The shadow report document, the same from the API and from the file. */
+  report(filter: { since?: string; route?: string; endpoint?: string }): Promise<ReportDocument>;
   close(): void;
 }

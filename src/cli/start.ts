@@ -9,6 +9,9 @@ import { openDatabase, type Database } from '../store/open-database.js';
 import { TrafficStore } from '../store/traffic.js';
 import { startRetention } from '../store/retention.js';
 import { TrafficLedger } from '../progress/traffic-ledger.js';
+import { compileTable } from '../rules/compile.js';
+import { buildReport, routeEvidence } from '../report/report-data.js';
+import { ShadowDispatcher } from '../shadow/shadow-dispatcher.js';
 import { MigrationControl } from '../progress/migration-control.js';
 import { createMetrics } from '../admin/metrics.js';
 import { resolveAdminToken } from '../admin/token.js';
@@ -69,6 +72,11 @@ export async function startFromFile(file: string, opts: StartOptions = {}): Prom
     },
     logger,
     traffic,
+    // The guard weighs the shadow evidence of the last day: compared requests and the net match rate.
+    (route: string, rules: RuleFile) => {
+      const table = proxy ? proxy.state().table : compileTable(rules);
+      return routeEvidence(buildReport(db, traffic, rules, table, { sinceMs: Date.now() - 24 * 3600_000, label: '24h', route }), route);
+    },
   );
   const { revision, reason } = control.start(fileRules);
   logger.info({ revision: revision.n, source: revision.source, author: revision.author }, `rules in force: revision ${revision.n}: ${reason}`);
@@ -83,7 +91,14 @@ export async function startFromFile(file: string, opts: StartOptions = {}): Prom
           ledger!.record(f);
         };
 
-  proxy = await startProxy({ rules: pending ?? control.inForce().rules, listen: opts.listen, logger, onExchange });
+  const shadow = new ShadowDispatcher({
+    logger,
+    record: (r) => {
+      metrics.shadow(r.kind, r.outcome);
+      ledger?.recordShadow(r);
+    },
+  });
+  proxy = await startProxy({ rules: pending ?? control.inForce().rules, listen: opts.listen, logger, onExchange, shadow });
   const running = proxy;
   if (opts.ledger !== false) ledger = new TrafficLedger(traffic, () => running.state().table, logger);
 
@@ -128,6 +143,8 @@ export async function startFromFile(file: string, opts: StartOptions = {}): Prom
       clearTimeout(timer);
       await running.close();
       await admin.close();
+      // Copies still in flight are abandoned: they never hold up a shutdown.
+      await shadow.close();
       // Last: every exchange that finished is in the queue; write it before the file closes.
       ledger?.close();
       db.close();

@@ -29,7 +29,7 @@ export interface ChangeMeta {
 }
 
 /** Shadow evidence for a route; the shadow release plugs its comparisons in here. */
-export type EvidenceSource = (route: string) => Pick<Evidence, 'compared' | 'netMatchRate' | 'note'>;
+export type EvidenceSource = (route: string, rules: RuleFile) => Pick<Evidence, 'compared' | 'netMatchRate' | 'note'>;
 
 export interface ModeRequest {
   mode: Mode;
@@ -211,7 +211,7 @@ export class MigrationControl {
   evidence(route: string): Evidence {
     const since = Date.now() - EVIDENCE_WINDOW_MS;
     const totals = this.traffic?.totals(since, route) ?? { total: 0, byTarget: {} };
-    return { route, requests: totals.total, byTarget: totals.byTarget, window: '24h', ...this.shadowEvidence(route) };
+    return { route, requests: totals.total, byTarget: totals.byTarget, window: '24h', ...this.shadowEvidence(route, this.current?.rules ?? this.settings) };
   }
 
   private guardOf(route: RouteSpec) {

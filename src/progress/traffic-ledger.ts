@@ -1,34 +1,102 @@
+import type { Database } from 'better-sqlite3';
 import type { RouteTable } from '../rules/compile.js';
 import type { ExchangeFact } from '../router/proxy-handler.js';
+import { redactBody, redactHeaders, redactUrl } from '../shadow/redact.js';
+import type { ShadowRecord, ShadowSample } from '../shadow/shadow-record.js';
+import { NOT_ATTEMPTED } from '../shadow/shadow-record.js';
+import { groupsOf, signatureOf } from '../shadow/signature.js';
+import type { CapturedResponse } from '../shadow/types.js';
 import { BatchedWriter, type WriterOptions } from '../store/batched-writer.js';
+import { ComparisonStore, type ComparisonRow, type SampleRow } from '../store/comparisons.js';
 import type { TrafficRecord, TrafficStore } from '../store/traffic.js';
 import type { Logger } from '../log.js';
 import { endpointFor } from './attribute.js';
 import { TemplateLearner } from './template-learner.js';
 
+/** Stored sample bodies stop here. */
+const SAMPLE_BODY_BYTES = 64 * 1024;
+
+type LedgerRecord = ExchangeFact | ShadowRecord;
+const isShadow = (r: LedgerRecord): r is ShadowRecord => 'outcome' in r;
+
+function headerValue(raw: string[], name: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) return raw[i + 1];
+  return undefined;
+}
+
+function pairs(raw: string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
+  return out;
+}
+
+function sampleResponse(r: CapturedResponse, redact: string[]) {
+  const body = redactBody(r.body, headerValue(r.headers, 'content-type'), redact, SAMPLE_BODY_BYTES, headerValue(r.headers, 'content-encoding'));
+  return { status: r.status, headers: pairs(redactHeaders(r.headers, redact)), ...body };
+}
+
+/** The redacted, capped form a sample is stored in: secrets never reach the disk. */
+export function sampleRow(s: ShadowSample, differences: unknown): SampleRow {
+  const reqBody = s.request.body
+    ? redactBody(s.request.body, headerValue(s.request.headers, 'content-type'), s.redact, SAMPLE_BODY_BYTES, headerValue(s.request.headers, 'content-encoding'))
+    : null;
+  return {
+    target: s.target,
+    request: { method: s.request.method, url: redactUrl(s.request.url, s.redact), headers: pairs(redactHeaders(s.request.headers, s.redact)), ...(reqBody ?? { body: null, truncated: false, redacted: false }) },
+    legacy: sampleResponse(s.legacy, s.redact),
+    other: sampleResponse(s.other, s.redact),
+    differences,
+  };
+}
+
 /**
- * Exchange facts → the endpoint inventory and its per-minute traffic. The
- * hot path only queues the fact; attribution to an endpoint template and
- * the SQLite write happen in the writer's batch, off the request's path.
+ * Exchange facts and shadow comparisons → the ledger. The hot path only
+ * queues; attribution to an endpoint template, signatures, redaction of
+ * samples and the SQLite write all happen in the writer's batch, one
+ * transaction, off the request's path.
  */
 export class TrafficLedger {
-  readonly writer: BatchedWriter<ExchangeFact>;
+  readonly writer: BatchedWriter<LedgerRecord>;
   readonly learner: TemplateLearner;
+  readonly comparisons: ComparisonStore;
 
   constructor(
     private readonly store: TrafficStore,
     private readonly table: () => RouteTable,
     logger: Logger,
     opts: WriterOptions = {},
+    db?: Database,
   ) {
     this.learner = new TemplateLearner();
-    this.writer = new BatchedWriter<ExchangeFact>((batch) => this.store.write(batch.map((f) => this.attribute(f))), {
-      ...opts,
-      onError: (err, lost) => {
-        logger.error({ err: err.message, lost }, 'ledger batch could not be written; its records are counted as dropped');
-        opts.onError?.(err, lost);
+    this.comparisons = new ComparisonStore(db ?? store.database);
+    const database = db ?? store.database;
+    this.writer = new BatchedWriter<LedgerRecord>(
+      (batch) => {
+        try {
+          database.transaction(() => {
+            const traffic: TrafficRecord[] = [];
+            const compared: ComparisonRow[] = [];
+            for (const r of batch) {
+              if (isShadow(r)) compared.push(this.comparisonRow(r));
+              else traffic.push(this.attribute(r));
+            }
+            this.store.write(traffic);
+            this.comparisons.write(compared);
+          })();
+        } catch (err) {
+          this.comparisons.forgetCaches();
+          this.store.forgetCaches();
+          throw err;
+        }
       },
-    });
+      {
+        ...opts,
+        onError: (err, lost) => {
+          logger.error({ err: err.message, lost }, 'ledger batch could not be written; its records are counted as dropped');
+          opts.onError?.(err, lost);
+        },
+      },
+    );
   }
 
   /** Hot path: queue, never wait. */
@@ -36,9 +104,18 @@ export class TrafficLedger {
     this.writer.push(fact);
   };
 
+  /** From the shadow dispatcher, off the hot path. */
+  recordShadow = (r: ShadowRecord): void => {
+    this.writer.push(r);
+  };
+
+  private endpoint(route: string | null, method: string, url: string) {
+    const compiled = route === null ? undefined : this.table().byName(route);
+    return endpointFor(method, url, compiled?.template ?? null, this.learner);
+  }
+
   private attribute(f: ExchangeFact): TrafficRecord {
-    const route = f.route === null ? undefined : this.table().byName(f.route);
-    const endpoint = endpointFor(f.method, f.url, route?.template ?? null, this.learner);
+    const endpoint = this.endpoint(f.route, f.method, f.url);
     return {
       method: endpoint.method,
       path: endpoint.path,
@@ -50,6 +127,29 @@ export class TrafficLedger {
       durationMs: f.durationMs,
       bytesIn: f.bytesIn,
       bytesOut: f.bytesOut,
+    };
+  }
+
+  private comparisonRow(r: ShadowRecord): ComparisonRow {
+    const endpoint = this.endpoint(r.route, r.method, r.url);
+    const endpointId = this.store.endpointId(endpoint.method, endpoint.path, r.route, 'traffic', r.at);
+    const groups = groupsOf(r.differences);
+    const sample = r.sample;
+    return {
+      endpointId,
+      at: r.at,
+      route: r.route,
+      kind: r.kind,
+      outcome: r.outcome,
+      attempted: !NOT_ATTEMPTED.has(r.outcome),
+      legacyStatus: r.legacyStatus,
+      otherStatus: r.otherStatus,
+      legacyMs: r.legacyMs,
+      otherMs: r.otherMs,
+      signature: signatureOf(r.differences),
+      groups: groups.map((g) => ({ path: g.group, kind: g.kind })),
+      exchange: r.exchange,
+      sample: sample ? () => sampleRow(sample, r.differences) : null,
     };
   }
 

@@ -1,12 +1,13 @@
 import type { MatchResult } from '../rules/compile.js';
 import type { RequestView } from '../rules/request-view.js';
-import type { Mode } from '../rules/schema.js';
+import type { Mode, RouteSpec } from '../rules/schema.js';
 import { inCanary } from './canary.js';
 import { LEGACY, type Target } from './targets.js';
 
 /** Where one request goes: the primary target, and legacy as fallback when the route allows it. */
 export interface Plan {
   route: string | null;
+  spec: RouteSpec | null;
   mode: Mode;
   primary: Target;
   fallback: Target | null;
@@ -22,11 +23,12 @@ export function mayFallBack(method: string, fallbackUnsafe: boolean | undefined)
 
 export function decide(match: MatchResult | null, req: RequestView, targets: ReadonlyMap<string, Target>): Plan {
   const legacy = targets.get(LEGACY)!;
-  if (!match) return { route: null, mode: 'legacy', primary: legacy, fallback: null };
+  if (!match) return { route: null, spec: null, mode: 'legacy', primary: legacy, fallback: null };
   const spec = match.route.spec;
   const service = spec.service === undefined ? undefined : targets.get(spec.service);
   const toService = (): Plan => ({
     route: spec.name,
+    spec,
     mode: spec.mode,
     primary: service!,
     fallback: spec.mode !== 'retired' && spec.fallback === 'legacy' && mayFallBack(req.method, spec.fallbackUnsafe) ? legacy : null,
@@ -38,9 +40,9 @@ export function decide(match: MatchResult | null, req: RequestView, targets: Rea
     case 'canary':
       return inCanary(spec.name, spec.canary?.percent ?? 0, spec.canary?.stickyBy, req)
         ? toService()
-        : { route: spec.name, mode: 'canary', primary: legacy, fallback: null };
+        : { route: spec.name, spec, mode: 'canary', primary: legacy, fallback: null };
     default:
       // legacy, and shadow until the shadow release: legacy answers.
-      return { route: spec.name, mode: spec.mode, primary: legacy, fallback: null };
+      return { route: spec.name, spec, mode: spec.mode, primary: legacy, fallback: null };
   }
 }

@@ -45,6 +45,14 @@ export function cancelExchange(c: Cancel): void {
 
 const clientGone = () => Object.assign(new Error('the client went away'), { code: 'UND_ERR_ABORTED' });
 
+/** Sees the answer as it streams to the client (for shadow comparison); never delays it. */
+export interface ResponseSink {
+  onHeaders(status: number, rawHeaders: string[]): void;
+  onData(chunk: Buffer): void;
+  onEnd(): void;
+  onError(): void;
+}
+
 export type ForwardResult =
   | { kind: 'responded'; status: number }
   /** The status was one the caller chose to divert (for fallback); nothing reached the client. */
@@ -66,6 +74,7 @@ export function forward(
   res: ServerResponse,
   divert: ((status: number) => boolean) | null,
   done: (result: ForwardResult) => void,
+  sink: ResponseSink | null = null,
 ): void {
   const cancel = out.cancel;
   if (cancel.cancelled) {
@@ -98,7 +107,9 @@ export function forward(
       }
       try {
         if (statusText && VALID_REASON.test(statusText)) res.statusMessage = statusText;
-        res.writeHead(statusCode, downstreamResponseHeaders(latin1(rawHeaders as Buffer[])));
+        const received = latin1(rawHeaders as Buffer[]);
+        sink?.onHeaders(statusCode, received);
+        res.writeHead(statusCode, downstreamResponseHeaders(received));
       } catch (err) {
         // A header Node will not send (an invalid character, say) makes the answer unusable.
         cancel.abort?.(Object.assign(err as Error, { code: 'ERR_INVALID_CHAR' }));
@@ -109,6 +120,7 @@ export function forward(
     },
     onData(chunk) {
       if (diverted) return true;
+      sink?.onData(chunk);
       if (res.write(chunk)) return true;
       // The client reads slower than the upstream sends: pause the upstream until the client catches up.
       res.once('drain', resumeUpstream!);
@@ -120,9 +132,11 @@ export function forward(
         return;
       }
       res.end();
+      sink?.onEnd();
       finish({ kind: 'responded', status });
     },
     onError(err) {
+      sink?.onError();
       finish({ kind: 'failed', reason: failReason(err), error: err, headersSent: res.headersSent });
     },
   };

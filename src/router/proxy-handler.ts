@@ -4,6 +4,7 @@ import { RequestView } from '../rules/request-view.js';
 import { targetPath } from '../rules/normalise-path.js';
 import type { Mode, RuleFile } from '../rules/schema.js';
 import type { Logger } from '../log.js';
+import type { ShadowDispatcher } from '../shadow/shadow-dispatcher.js';
 import { decide, type Plan } from './decide.js';
 import { cancelExchange, forward, newCancel, type ForwardResult, type Outgoing } from './forward.js';
 import { upstreamRequestHeaders } from './headers.js';
@@ -36,6 +37,8 @@ export interface HandlerOptions {
   getState: () => RoutingState;
   logger: Logger;
   onExchange?: (fact: ExchangeFact) => void;
+  /** Shadow copies; absent, shadow routes behave like legacy routes. */
+  shadow?: ShadowDispatcher;
 }
 
 /** Bodies up to this size are kept in memory when a fallback might need to send them again. */
@@ -79,6 +82,9 @@ export function createProxyHandler(o: HandlerOptions) {
     const plan = decide(state.table.match(view), view, state.targets);
     res.sendDate = false;
 
+    const withBody = hasBody(req);
+    const session = o.shadow ? o.shadow.begin(plan, req, state.targets, state.table.rules, withBody) : null;
+
     const cancel = newCancel();
     res.on('close', () => {
       if (!res.writableFinished) cancelExchange(cancel);
@@ -97,6 +103,7 @@ export function createProxyHandler(o: HandlerOptions) {
           sendUpstreamError(res, result.reason, target.name, plan.route);
         }
       } else status = result.status;
+      session?.primaryDone(result.kind === 'responded' && !fellBack, performance.now() - started);
       if (onExchange) {
         onExchange({
           route: plan.route,
@@ -149,10 +156,11 @@ export function createProxyHandler(o: HandlerOptions) {
           'falling back to legacy',
         );
         forward(fallback, outgoing(fallback, body), res, null, (second) => finish(fallback, second, true));
-      });
+      }, session?.sink ?? null);
     };
 
-    if (!hasBody(req)) {
+    if (!withBody) {
+      session?.requestDone();
       run(plan, null, true);
       return;
     }
@@ -160,10 +168,23 @@ export function createProxyHandler(o: HandlerOptions) {
     if (plan.fallback && req.headers['transfer-encoding'] === undefined && length <= FALLBACK_BODY_LIMIT) {
       // A fallback may have to send the body a second time, so it is read first.
       readAll(req).then(
-        (body) => run(plan, body, true),
-        () => cancelExchange(cancel),
+        (body) => {
+          session?.requestBody?.push(body);
+          session?.requestDone();
+          run(plan, body, true);
+        },
+        () => {
+          cancelExchange(cancel);
+          // The client went away before its body was in: the copy will never go, so its admitted slot is given back.
+          session?.primaryDone(false, performance.now() - started);
+        },
       );
       return;
+    }
+    if (session) {
+      // The copy's body is captured as it streams past, never by holding the original back.
+      req.on('data', (chunk: Buffer) => session.requestBody?.push(chunk));
+      req.on('end', () => session.requestDone());
     }
     // Through a PassThrough so that a failed upstream does not destroy the client's socket before the 502 is written.
     run(plan, req.pipe(new PassThrough()), false);

@@ -1,12 +1,12 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { RuleFile } from '../rules/schema.js';
 import { silentLogger, type Logger } from '../log.js';
-import { parseListen } from './listen-address.js';
+import { listenOn } from './listen-address.js';
 import { createProxyHandler, type ExchangeFact } from './proxy-handler.js';
 import { buildState, type RoutingState } from './state.js';
 import { TargetPools } from './targets.js';
 import { createUpgradeHandler } from './websocket.js';
+import type { ShadowDispatcher } from '../shadow/shadow-dispatcher.js';
 
 export interface ProxyOptions {
   rules: RuleFile;
@@ -14,6 +14,8 @@ export interface ProxyOptions {
   listen?: string;
   logger?: Logger;
   onExchange?: (fact: ExchangeFact) => void;
+  /** Shadow copies for shadow routes (and `against: legacy`); the caller owns and closes it. */
+  shadow?: ShadowDispatcher;
 }
 
 export interface RunningProxy {
@@ -40,7 +42,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
       requestTimeout: 300_000,
       keepAliveTimeout: 5_000,
     },
-    createProxyHandler({ getState, logger, onExchange: o.onExchange }),
+    createProxyHandler({ getState, logger, onExchange: o.onExchange, shadow: o.shadow }),
   );
   server.on('upgrade', createUpgradeHandler(getState, logger));
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
@@ -52,21 +54,12 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 
-  const { host, port } = parseListen(o.listen ?? o.rules.listen);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const bound = await listenOn(server, o.listen ?? o.rules.listen);
 
   return {
     server,
-    url: `http://${shownHost}:${address.port}`,
-    port: address.port,
+    url: bound.url,
+    port: bound.port,
     state: getState,
     swap(rules) {
       current = buildState(rules, pools);

@@ -73,6 +73,73 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX traffic_minutes_minute ON traffic_minutes(minute);
     `,
   },
+  {
+    version: 3,
+    name: 'shadow comparisons, difference groups and samples',
+    sql: `
+      -- One compact row per attempted comparison (skipped and dropped copies are only counted, below).
+      CREATE TABLE comparisons (
+        id            INTEGER PRIMARY KEY,
+        at            INTEGER NOT NULL,
+        endpoint_id   INTEGER NOT NULL REFERENCES endpoints(id),
+        route         TEXT,
+        kind          TEXT NOT NULL,            -- shadow | noise
+        outcome       TEXT NOT NULL,
+        legacy_status INTEGER,
+        other_status  INTEGER,
+        legacy_ms     REAL,
+        other_ms      REAL,
+        signature     TEXT NOT NULL,            -- '' when nothing differs
+        exchange      TEXT
+      );
+      CREATE INDEX comparisons_endpoint ON comparisons(endpoint_id, at);
+      CREATE INDEX comparisons_at ON comparisons(at);
+      -- Outcome counts per endpoint and minute, every outcome including the not-compared ones.
+      CREATE TABLE comparison_minutes (
+        endpoint_id INTEGER NOT NULL REFERENCES endpoints(id),
+        minute      INTEGER NOT NULL,
+        kind        TEXT NOT NULL,
+        outcome     TEXT NOT NULL,
+        count       INTEGER NOT NULL,
+        PRIMARY KEY (endpoint_id, minute, kind, outcome)
+      ) WITHOUT ROWID;
+      CREATE INDEX comparison_minutes_minute ON comparison_minutes(minute);
+      -- Per endpoint, minute and difference group: r (legacy vs other) and n (legacy vs legacy).
+      CREATE TABLE difference_minutes (
+        endpoint_id INTEGER NOT NULL REFERENCES endpoints(id),
+        minute      INTEGER NOT NULL,
+        path        TEXT NOT NULL,              -- grouped: $.items[*].price
+        kind        TEXT NOT NULL,
+        real        INTEGER NOT NULL DEFAULT 0,
+        noise       INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (endpoint_id, minute, path, kind)
+      ) WITHOUT ROWID;
+      CREATE INDEX difference_minutes_minute ON difference_minutes(minute);
+      -- Which groups a signature stands for, so net match can be decided per comparison.
+      CREATE TABLE signatures (
+        endpoint_id INTEGER NOT NULL REFERENCES endpoints(id),
+        signature   TEXT NOT NULL,
+        groups_json TEXT NOT NULL,
+        PRIMARY KEY (endpoint_id, signature)
+      ) WITHOUT ROWID;
+      -- Up to a few redacted examples per endpoint and signature.
+      CREATE TABLE samples (
+        id             INTEGER PRIMARY KEY,
+        at             INTEGER NOT NULL,
+        endpoint_id    INTEGER NOT NULL REFERENCES endpoints(id),
+        signature      TEXT NOT NULL,
+        comparison_id  INTEGER,
+        route          TEXT,
+        target         TEXT NOT NULL,
+        outcome        TEXT NOT NULL,
+        request_json   TEXT NOT NULL,
+        legacy_json    TEXT NOT NULL,
+        other_json     TEXT NOT NULL,
+        differences_json TEXT NOT NULL
+      );
+      CREATE INDEX samples_signature ON samples(endpoint_id, signature);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

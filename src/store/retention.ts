@@ -38,6 +38,21 @@ export function retentionStep(db: Database, policy: RetentionPolicy, now = Date.
     .prepare(`DELETE FROM traffic_minutes WHERE (endpoint_id, minute, target) IN (SELECT endpoint_id, minute, target FROM traffic_minutes WHERE minute < ? LIMIT ?)`)
     .run(cutoff, stepRows).changes;
   if (byAge > 0) return byAge;
+  const cutoffMs = cutoff * 60_000;
+  for (const sql of [
+    `DELETE FROM comparisons WHERE id IN (SELECT id FROM comparisons WHERE at < ? LIMIT ?)`,
+    `DELETE FROM samples WHERE id IN (SELECT id FROM samples WHERE at < ? LIMIT ?)`,
+  ]) {
+    const n = db.prepare(sql).run(cutoffMs, stepRows).changes;
+    if (n > 0) return n;
+  }
+  for (const sql of [
+    `DELETE FROM comparison_minutes WHERE (endpoint_id, minute, kind, outcome) IN (SELECT endpoint_id, minute, kind, outcome FROM comparison_minutes WHERE minute < ? LIMIT ?)`,
+    `DELETE FROM difference_minutes WHERE (endpoint_id, minute, path, kind) IN (SELECT endpoint_id, minute, path, kind FROM difference_minutes WHERE minute < ? LIMIT ?)`,
+  ]) {
+    const n = db.prepare(sql).run(cutoff, stepRows).changes;
+    if (n > 0) return n;
+  }
   // Size: pages in use, not the file size, since SQLite reuses freed pages without shrinking the file.
   const pageSize = db.pragma('page_size', { simple: true }) as number;
   const pages = db.pragma('page_count', { simple: true }) as number;
@@ -45,6 +60,9 @@ export function retentionStep(db: Database, policy: RetentionPolicy, now = Date.
   const used = (pages - free) * pageSize;
   if (used <= policy.maxMb * 1024 * 1024 || fileBytes(db) === 0) return 0;
   // The oldest rows, a step's worth, even across minutes: with few endpoints a minute is only a handful of rows.
+  // Comparison rows are the bulk of a busy shadow ledger, so they go first.
+  const comparisons = db.prepare(`DELETE FROM comparisons WHERE id IN (SELECT id FROM comparisons ORDER BY at LIMIT ?)`).run(stepRows).changes;
+  if (comparisons > 0) return comparisons;
   return db
     .prepare(
       `DELETE FROM traffic_minutes WHERE (endpoint_id, minute, target) IN (SELECT endpoint_id, minute, target FROM traffic_minutes ORDER BY minute LIMIT ?)`,

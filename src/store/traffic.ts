@@ -33,6 +33,7 @@ interface MinuteRow {
 }
 
 export interface EndpointTraffic {
+  id: number;
   method: string;
   path: string;
   route: string | null;
@@ -57,6 +58,8 @@ export const minuteOf = (ms: number) => Math.floor(ms / 60_000);
  * upsert, so the write cost follows the number of endpoints, not requests.
  */
 export class TrafficStore {
+  /** The ledger writes traffic and comparisons of one batch in one transaction on it. */
+  readonly database: Database;
   private ids = new Map<string, number>();
   private readonly insertEndpoint;
   private readonly selectEndpoint;
@@ -64,6 +67,7 @@ export class TrafficStore {
   private readonly upsertMinute;
 
   constructor(private readonly db: Database) {
+    this.database = db;
     this.insertEndpoint = db.prepare(
       `INSERT INTO endpoints (method, path, route, source, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (method, path) DO NOTHING`,
@@ -109,6 +113,11 @@ export class TrafficStore {
       }
     })();
     return added;
+  }
+
+  /** After a failed outer transaction: ids cached during it may name rolled-back rows. */
+  forgetCaches(): void {
+    this.ids.clear();
   }
 
   /** Writes one batch in one transaction. */
@@ -213,6 +222,7 @@ export class TrafficStore {
     const byId = new Map<number, EndpointTraffic & { hist: Uint32Array }>();
     for (const e of endpoints) {
       byId.set(e.id, {
+        id: e.id,
         method: e.method,
         path: e.path,
         route: e.route,

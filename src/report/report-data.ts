@@ -1,0 +1,161 @@
+import type { Database } from 'better-sqlite3';
+import type { RouteTable } from '../rules/compile.js';
+import type { Mode, RuleFile, VerdictThresholds } from '../rules/schema.js';
+import { endpointRows, progressReport } from '../admin/views.js';
+import { verdictOf } from '../shadow/verdict.js';
+import { ComparisonStore } from '../store/comparisons.js';
+import type { TrafficStore } from '../store/traffic.js';
+
+/**
+ * The report document: per endpoint, how its shadow comparisons went and
+ * which difference groups are regressions rather than noise. One builder
+ * serves `GET /api/report`, `strangler report` and the promotion guard.
+ *
+ * Noise is measured on a share of requests only (noisePercent), so a
+ * group's legacy-vs-legacy count n is scaled to the number of compared
+ * requests before it is weighed against r: n' = n × T / T_noise.
+ */
+
+export type Verdict = 'regression' | 'noise' | 'unknown';
+
+export interface DifferenceGroupReport {
+  path: string;
+  kind: string;
+  count: number;
+  /** Legacy-vs-legacy count, scaled to the compared requests. */
+  noise: number;
+  verdict: Verdict;
+  samples: number[];
+}
+
+export interface EndpointReport {
+  method: string;
+  path: string;
+  route: string | null;
+  mode: Mode;
+  requests: number;
+  compared: number;
+  matched: number;
+  matchRate: number | null;
+  netMatchRate: number | null;
+  noiseCompared: number;
+  outcomes: Record<string, number>;
+  differences: DifferenceGroupReport[];
+}
+
+export interface ReportDocument {
+  generatedAt: string;
+  window: string;
+  thresholds: VerdictThresholds;
+  progress: ReturnType<typeof progressReport>;
+  endpoints: EndpointReport[];
+}
+
+export interface ReportFilter {
+  sinceMs: number;
+  label: string;
+  route?: string;
+  /** `GET /api/orders/{id}` or just a path. */
+  endpoint?: string;
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+export function buildReport(db: Database, traffic: TrafficStore, rules: RuleFile, table: RouteTable, f: ReportFilter, now = Date.now()): ReportDocument {
+  const comparisons = new ComparisonStore(db);
+  const thresholds = rules.verdict;
+  const rows = endpointRows(traffic, rules, { table }, f.sinceMs);
+  const outcomes = new Map<number, { shadow: Record<string, number>; noise: Record<string, number> }>();
+  for (const o of comparisons.outcomeCounts(f.sinceMs)) {
+    let e = outcomes.get(o.endpointId);
+    if (!e) outcomes.set(o.endpointId, (e = { shadow: {}, noise: {} }));
+    const bucket = o.kind === 'noise' ? e.noise : e.shadow;
+    bucket[o.outcome] = (bucket[o.outcome] ?? 0) + o.count;
+  }
+  const groups = new Map<number, Array<{ path: string; kind: string; real: number; noise: number }>>();
+  for (const g of comparisons.groupCounts(f.sinceMs)) {
+    const list = groups.get(g.endpointId) ?? [];
+    list.push(g);
+    groups.set(g.endpointId, list);
+  }
+  const signatures = new Map<number, Array<{ count: number; groups: Array<{ path: string; kind: string }> }>>();
+  for (const s of comparisons.signatureCounts(f.sinceMs)) {
+    const list = signatures.get(s.endpointId) ?? [];
+    list.push(s);
+    signatures.set(s.endpointId, list);
+  }
+  const samples = new Map<string, number[]>();
+  for (const s of comparisons.sampleIndex()) {
+    for (const g of s.groups) {
+      const key = `${s.endpointId}|${g.path}|${g.kind}`;
+      const list = samples.get(key) ?? [];
+      if (list.length < 5) list.push(s.id);
+      samples.set(key, list);
+    }
+  }
+
+  const endpoints: EndpointReport[] = [];
+  for (const e of rows) {
+    if (f.route !== undefined && e.route !== f.route) continue;
+    if (f.endpoint !== undefined && f.endpoint !== `${e.method} ${e.path}` && f.endpoint !== e.path) continue;
+    const o = outcomes.get(e.id) ?? { shadow: {}, noise: {} };
+    const matched = o.shadow.match ?? 0;
+    const compared = matched + (o.shadow.differ ?? 0);
+    const noiseCompared = (o.noise.match ?? 0) + (o.noise.differ ?? 0);
+    const differences: DifferenceGroupReport[] = (groups.get(e.id) ?? [])
+      .filter((g) => g.real > 0)
+      .map((g) => {
+        const scaledNoise = noiseCompared > 0 ? round1((g.noise * compared) / noiseCompared) : 0;
+        return {
+          path: g.path,
+          kind: g.kind,
+          count: g.real,
+          noise: scaledNoise,
+          verdict: verdictOf(g.real, scaledNoise, compared, thresholds),
+          samples: samples.get(`${e.id}|${g.path}|${g.kind}`) ?? [],
+        };
+      })
+      .sort((a, b) => b.count - a.count || a.path.localeCompare(b.path));
+    const verdicts = new Map(differences.map((d) => [`${d.path}|${d.kind}`, d.verdict]));
+    // A comparison counts as a net match when every group it differs in is noise.
+    let netMatched = matched;
+    for (const s of signatures.get(e.id) ?? []) {
+      if (s.groups.length > 0 && s.groups.every((g) => verdicts.get(`${g.path}|${g.kind}`) === 'noise')) netMatched += s.count;
+    }
+    endpoints.push({
+      method: e.method,
+      path: e.path,
+      route: e.route,
+      mode: e.mode,
+      requests: e.requests,
+      compared,
+      matched,
+      matchRate: compared ? round1((matched / compared) * 100) : null,
+      netMatchRate: compared ? round1((netMatched / compared) * 100) : null,
+      noiseCompared,
+      outcomes: o.shadow,
+      differences,
+    });
+  }
+  return {
+    generatedAt: new Date(now).toISOString(),
+    window: f.label,
+    thresholds,
+    progress: progressReport(traffic, rules, { table }, { sinceMs: f.sinceMs, label: f.label }),
+    endpoints,
+  };
+}
+
+/** The promotion guard's evidence for a route: compared requests and net match rate over its endpoints. */
+export function routeEvidence(report: ReportDocument, route: string): { compared: number; netMatchRate: number | null; note?: string } {
+  let compared = 0;
+  let net = 0;
+  for (const e of report.endpoints) {
+    if (e.route !== route || e.compared === 0) continue;
+    compared += e.compared;
+    net += ((e.netMatchRate ?? 0) / 100) * e.compared;
+  }
+  return compared === 0
+    ? { compared: 0, netMatchRate: null, note: 'no shadow comparisons recorded for this route in the window; put it in shadow mode first' }
+    : { compared, netMatchRate: round1((net / compared) * 100) };
+}

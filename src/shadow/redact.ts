@@ -1,0 +1,235 @@
+import { decodeContent, decodeText, looksLikeText } from './body-decode.js';
+import { matchesPath, parsePathPattern, type PathPattern, type PathStep } from './json-path.js';
+import { isJsonObject, parseJson, stringifyJson, type JsonValue } from './json-value.js';
+import { isJsonMedia, isTextMedia, mayBeSniffed, parseContentType } from './media-type.js';
+
+/**
+ * Samples as they may be stored: secrets replaced by `[redacted]` before
+ * anything reaches the disk, bodies capped.
+ *
+ * Always redacted, whatever the route says:
+ * - the values of Authorization, Proxy-Authorization, Cookie and Set-Cookie;
+ * - in JSON, form and query data, members whose name ends in password,
+ *   passwd, secret, token or api key (`password`, `newPassword`,
+ *   `client_secret`, `accessToken`, `x-api-key`): a route that forgot to
+ *   list its login payload should not leak it.
+ * A route adds its own `redact` entries: JSON paths (`$.password`,
+ * `$..ssn`), `header:<name>`, or a bare member name (`ssn`), which means the
+ * member at any depth (`$..ssn`).
+ */
+
+export const REDACTED = '[redacted]';
+
+export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+
+const SENSITIVE_MEMBER = /(?:password|passwd|secret|token|api[_-]?key)$/i;
+
+export function isSensitiveMember(name: string): boolean {
+  return SENSITIVE_MEMBER.test(name);
+}
+
+interface RedactRules {
+  patterns: PathPattern[];
+  /** Member names the route's patterns end in: used where structure is unknown (broken JSON, forms). */
+  names: Set<string>;
+  /** Entries that are no path even as `$..entry`: member names wherever they appear. */
+  loose: Set<string>;
+  headers: Set<string>;
+}
+
+const HEADER = 'header:';
+
+function redactRules(paths: readonly string[]): RedactRules {
+  const rules: RedactRules = { patterns: [], names: new Set(), loose: new Set(), headers: new Set() };
+  for (const raw of paths) {
+    const entry = raw.trim();
+    if (entry.toLowerCase().startsWith(HEADER)) {
+      rules.headers.add(entry.slice(HEADER.length).trim().toLowerCase());
+      continue;
+    }
+    let pattern: PathPattern;
+    try {
+      pattern = parsePathPattern(entry.startsWith('$') ? entry : `$..${entry}`);
+    } catch {
+      // Not a path at all: still honoured as a member name wherever it appears.
+      rules.names.add(entry);
+      rules.loose.add(entry);
+      continue;
+    }
+    rules.patterns.push(pattern);
+    const last = pattern.steps[pattern.steps.length - 1];
+    const step = last?.kind === 'descend' ? last.step : last;
+    if (step?.kind === 'member') rules.names.add(step.name);
+  }
+  return rules;
+}
+
+/** The four sensitive headers (and any `header:` entries of `paths`) with their values replaced; names and order kept. */
+export function redactHeaders(raw: readonly string[], paths: readonly string[] = []): string[] {
+  const extra = paths.length ? redactRules(paths).headers : null;
+  const out = [...raw];
+  for (let i = 0; i + 1 < out.length; i += 2) {
+    const name = out[i]!.toLowerCase();
+    if (SENSITIVE_HEADERS.has(name) || extra?.has(name)) out[i + 1] = REDACTED;
+  }
+  return out;
+}
+
+function memberRedacted(rules: RedactRules, path: readonly PathStep[]): boolean {
+  const last = path[path.length - 1];
+  if (typeof last === 'string' && (isSensitiveMember(last) || rules.loose.has(last))) return true;
+  return rules.patterns.some((p) => matchesPath(p, path));
+}
+
+/** Replaces, in place, every value the rules select; returns how many. */
+function redactJson(value: JsonValue, rules: RedactRules, path: PathStep[]): number {
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      if (rules.patterns.some((p) => matchesPath(p, path))) {
+        value[i] = REDACTED;
+        count++;
+      } else count += redactJson(value[i]!, rules, path);
+      path.pop();
+    }
+  } else if (isJsonObject(value)) {
+    for (const name of Object.keys(value)) {
+      path.push(name);
+      if (memberRedacted(rules, path)) {
+        value[name] = REDACTED;
+        count++;
+      } else count += redactJson(value[name]!, rules, path);
+      path.pop();
+    }
+  }
+  return count;
+}
+
+/** For JSON that does not parse: `"name": value` pairs found by pattern, so a broken body leaks no more than a whole one. */
+function redactJsonLikeText(text: string, rules: RedactRules): { text: string; count: number } {
+  let count = 0;
+  const out = text.replace(/"((?:[^"\\]|\\.)*)"(\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,}\]\s]+)/g, (whole, rawName: string, colon: string) => {
+    let name = rawName;
+    try {
+      name = JSON.parse(`"${rawName}"`) as string;
+    } catch {
+      // keep the raw spelling
+    }
+    if (!isSensitiveMember(name) && !rules.names.has(name)) return whole;
+    count++;
+    return `"${rawName}"${colon}"${REDACTED}"`;
+  });
+  return { text: out, count };
+}
+
+function decodeFormPart(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}
+
+/** `a=1&password=x` → `a=1&password=[redacted]`, keeping the rest as written. */
+function redactForm(text: string, rules: RedactRules): { text: string; count: number } {
+  let count = 0;
+  const out = text
+    .split('&')
+    .map((part) => {
+      const eq = part.indexOf('=');
+      if (eq < 0) return part;
+      const name = decodeFormPart(part.slice(0, eq));
+      if (!isSensitiveMember(name) && !rules.names.has(name) && !rules.patterns.some((p) => matchesPath(p, [name]))) return part;
+      count++;
+      return `${part.slice(0, eq)}=${REDACTED}`;
+    })
+    .join('&');
+  return { text: out, count };
+}
+
+/** A request URL with sensitive query parameters (`?access_token=…`, and the route's names) redacted. */
+export function redactUrl(url: string, paths: readonly string[] = []): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const hash = url.indexOf('#', q);
+  const end = hash < 0 ? url.length : hash;
+  return url.slice(0, q + 1) + redactForm(url.slice(q + 1, end), redactRules(paths)).text + url.slice(end);
+}
+
+/** The longest prefix of `text` of at most `maxBytes` UTF-8 bytes, never splitting a character. */
+function capText(text: string, maxBytes: number): { text: string; truncated: boolean } {
+  if (text.length <= maxBytes / 3) return { text, truncated: false };
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return { text, truncated: false };
+  let end = maxBytes;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return { text: bytes.subarray(0, end).toString('utf8'), truncated: true };
+}
+
+export interface RedactedBody {
+  body: string;
+  truncated: boolean;
+  redacted: boolean;
+  /** `base64` for bodies that are not text; the bytes are capped so that the base64 fits `maxBytes`. */
+  encoding: 'text' | 'base64';
+}
+
+/**
+ * A body as a stored sample holds it: Content-Encoding undone, the route's
+ * paths and the always-sensitive members redacted (JSON re-serialised
+ * compactly when something was replaced, kept as written otherwise), then
+ * capped at `maxBytes`. Redaction comes before the cap, so a cut never lets
+ * a secret through. A body that cannot be decoded is not stored at all.
+ */
+export function redactBody(
+  body: Buffer,
+  contentType: string | undefined,
+  paths: readonly string[],
+  maxBytes = 65536,
+  contentEncoding?: string,
+): RedactedBody {
+  const decoded = decodeContent(body, contentEncoding);
+  if (!decoded.ok) {
+    return { body: `[${decoded.coding} body of ${body.length} bytes, not decoded: not stored]`, truncated: true, redacted: true, encoding: 'text' };
+  }
+  const bytes = decoded.body;
+  const rules = redactRules(paths);
+  const ct = parseContentType(contentType);
+  const text = (t: string, count: number): RedactedBody => ({ ...cap(t), redacted: count > 0, encoding: 'text' });
+  const cap = (t: string) => {
+    const c = capText(t, maxBytes);
+    return { body: c.text, truncated: c.truncated };
+  };
+
+  const declaredJson = isJsonMedia(ct.media);
+  const sniffable = !declaredJson && mayBeSniffed(ct.media) && looksLikeText(bytes);
+  const source = declaredJson || sniffable ? decodeText(bytes, ct.charset) : '';
+  if (declaredJson || (sniffable && /^\s*[[{]/.test(source))) {
+    const parsed = parseJson(source);
+    if (parsed.ok) {
+      let count: number;
+      try {
+        count = redactJson(parsed.value, rules, []);
+      } catch {
+        // Too deep to walk: fall back to the textual redaction below.
+        const r = redactJsonLikeText(source, rules);
+        return text(r.text, r.count);
+      }
+      return text(count > 0 ? stringifyJson(parsed.value) : source, count);
+    }
+    const r = redactJsonLikeText(source, rules);
+    return text(r.text, r.count);
+  }
+  if (ct.media === 'application/x-www-form-urlencoded') {
+    const r = redactForm(decodeText(bytes, ct.charset), rules);
+    return text(r.text, r.count);
+  }
+  if (isTextMedia(ct.media) || (ct.media === '' && looksLikeText(bytes))) {
+    // Text may still carry JSON-looking pairs (logs, JSON sent as text/plain); redact those too.
+    const r = redactJsonLikeText(decodeText(bytes, ct.charset), rules);
+    return text(r.text, r.count);
+  }
+  const room = Math.floor(maxBytes / 4) * 3;
+  return { body: bytes.subarray(0, room).toString('base64'), truncated: bytes.length > room, redacted: false, encoding: 'base64' };
+}

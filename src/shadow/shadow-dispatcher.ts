@@ -1,0 +1,349 @@
+import type { IncomingMessage } from 'node:http';
+import { Pool } from 'undici';
+import { targetPath } from '../rules/normalise-path.js';
+import { ShadowSchema, type RuleFile, type ShadowSpec } from '../rules/schema.js';
+import type { Plan } from '../router/decide.js';
+import type { ResponseSink } from '../router/forward.js';
+import { upstreamRequestHeaders } from '../router/headers.js';
+import type { Target } from '../router/targets.js';
+import { LEGACY } from '../router/targets.js';
+import type { Logger } from '../log.js';
+import { BodyCapture } from './body-capture.js';
+import { compareResponses } from './compare.js';
+import { sendCopy, type CopyResult } from './send-copy.js';
+import type { ShadowRecord } from './shadow-record.js';
+import { TokenBucket } from './token-bucket.js';
+import type { CapturedResponse, Outcome } from './types.js';
+
+/**
+ * Shadow copies, kept off the client's path. A copy is admitted at the
+ * start of a request or counted as not compared (unsafe method, over the
+ * route's budget, the target's queue full); an admitted copy waits for the
+ * request body, runs on its own connection pool under a per-target
+ * concurrency limit, and is compared with the primary answer (captured as
+ * it streamed to the client) once both are in.
+ */
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+const DEFAULT_SPEC: ShadowSpec = ShadowSchema.parse({});
+
+export interface ShadowOptions {
+  record: (r: ShadowRecord) => void;
+  logger: Logger;
+  /** Copies in flight per target. */
+  concurrency?: number;
+  /** Copies waiting per target beyond those in flight. */
+  queueMax?: number;
+  random?: () => number;
+}
+
+export interface ShadowSession {
+  /** For requests with a body: fed as the body streams in. */
+  readonly requestBody: BodyCapture | null;
+  readonly sink: ResponseSink;
+  /** The request body is complete (or there is none): the copy may go. */
+  requestDone(): void;
+  /** The client's answer is finished; `answered` false when it did not come from the captured target. */
+  primaryDone(answered: boolean, ms: number): void;
+}
+
+interface Lane {
+  pool: Pool;
+  active: number;
+  /** Admitted sessions not yet finished with this lane. */
+  reserved: number;
+  queue: Array<() => void>;
+}
+
+let exchangeCounter = 0;
+const exchangeBase = Math.random().toString(36).slice(2, 8);
+const nextExchangeId = () => `${exchangeBase}-${(++exchangeCounter).toString(36)}`;
+
+export class ShadowDispatcher {
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly lanes = new Map<string, Lane>();
+  private readonly concurrency: number;
+  private readonly queueMax: number;
+  private readonly random: () => number;
+  readonly counts: Record<string, number> = {};
+
+  constructor(private readonly o: ShadowOptions) {
+    this.concurrency = o.concurrency ?? 16;
+    this.queueMax = o.queueMax ?? 128;
+    this.random = o.random ?? Math.random;
+  }
+
+  private count(outcome: string): void {
+    this.counts[outcome] = (this.counts[outcome] ?? 0) + 1;
+  }
+
+  private lane(target: Target): Lane {
+    let lane = this.lanes.get(target.origin);
+    if (!lane) {
+      // Its own pool: shadow copies never take a connection the client's requests could use.
+      lane = { pool: new Pool(target.origin, { connections: this.concurrency, keepAliveTimeout: 4_000, connectTimeout: 5_000 }), active: 0, reserved: 0, queue: [] };
+      this.lanes.set(target.origin, lane);
+    }
+    return lane;
+  }
+
+  private admit(lane: Lane): boolean {
+    if (lane.reserved >= this.concurrency + this.queueMax) return false;
+    lane.reserved++;
+    return true;
+  }
+
+  private run(lane: Lane, job: () => Promise<void>): void {
+    const start = () => {
+      lane.active++;
+      job().finally(() => {
+        lane.active--;
+        lane.reserved--;
+        lane.queue.shift()?.();
+      });
+    };
+    if (lane.active < this.concurrency) start();
+    else lane.queue.push(start);
+  }
+
+  private skip(outcome: Outcome, route: string, req: IncomingMessage, kind: ShadowRecord['kind'] = 'shadow'): null {
+    this.count(outcome);
+    this.o.record({
+      kind,
+      at: Date.now(),
+      route,
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      outcome,
+      legacyStatus: null,
+      otherStatus: null,
+      legacyMs: null,
+      otherMs: null,
+      differences: [],
+      exchange: null,
+      sample: null,
+    });
+    return null;
+  }
+
+  /** Hot path: decides whether this exchange gets a copy. Returns null when it does not. */
+  begin(plan: Plan, req: IncomingMessage, targets: ReadonlyMap<string, Target>, rules: RuleFile, hasBody: boolean): ShadowSession | null {
+    const route = plan.spec;
+    if (!route || !plan.route) return null;
+    let copyTarget: Target | undefined;
+    let legacyIsPrimary: boolean;
+    if (route.mode === 'shadow') {
+      copyTarget = route.service === undefined ? undefined : targets.get(route.service);
+      legacyIsPrimary = true;
+    } else if (route.shadow?.against === 'legacy' && plan.primary.kind === 'service') {
+      copyTarget = targets.get(LEGACY);
+      legacyIsPrimary = false;
+    } else return null;
+    if (!copyTarget) return null;
+    const spec = route.shadow ?? DEFAULT_SPEC;
+    const method = req.method ?? 'GET';
+
+    if (spec.percent < 100 && this.random() * 100 >= spec.percent) {
+      this.count('sampled-out');
+      return null;
+    }
+    if (!SAFE.has(method) && !spec.unsafe) return this.skip('skipped-unsafe', plan.route, req);
+    let bucket = this.buckets.get(plan.route);
+    if (!bucket) this.buckets.set(plan.route, (bucket = new TokenBucket(spec.maxPerSecond)));
+    else bucket.setRate(spec.maxPerSecond);
+    if (!bucket.take()) return this.skip('dropped-budget', plan.route, req);
+    const lane = this.lane(copyTarget);
+    if (!this.admit(lane)) return this.skip('dropped-queue', plan.route, req);
+
+    // Noise: legacy asked a second time, only for safe requests and only when legacy is the one answering the client.
+    let noiseLane: Lane | null = null;
+    const legacy = targets.get(LEGACY)!;
+    if (legacyIsPrimary && SAFE.has(method) && spec.noisePercent > 0 && this.random() * 100 < spec.noisePercent) {
+      const l = this.lane(legacy);
+      if (this.admit(l)) noiseLane = l;
+      else this.count('noise-dropped-queue');
+    }
+    // Samples name the service compared: the copy's target, or with `against: legacy` the one that answered.
+    const serviceName = legacyIsPrimary ? copyTarget.name : plan.primary.name;
+    return this.session(plan.route, spec, req, rules, copyTarget, legacy, lane, noiseLane, legacyIsPrimary, hasBody, serviceName);
+  }
+
+  private session(
+    route: string,
+    spec: ShadowSpec,
+    req: IncomingMessage,
+    rules: RuleFile,
+    copyTarget: Target,
+    legacy: Target,
+    lane: Lane,
+    noiseLane: Lane | null,
+    legacyIsPrimary: boolean,
+    hasBody: boolean,
+    serviceName: string,
+  ): ShadowSession {
+    const at = Date.now();
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const exchange = nextExchangeId();
+    const requestBody = hasBody ? new BodyCapture(spec.maxBodyBytes) : null;
+    const primaryBody = new BodyCapture(spec.maxBodyBytes);
+    let primaryStatus = 0;
+    let primaryHeaders: string[] = [];
+    let primaryFailed = false;
+    let primary: { answered: boolean; ms: number } | null = null;
+    let copy: CopyResult | null = null;
+    let noise: CopyResult | null = null;
+    let noisePending = noiseLane !== null;
+    let started = false;
+    const clientIp = req.socket.remoteAddress ?? '';
+    const rawHeaders = req.rawHeaders;
+
+    const headersFor = (target: Target, noiseCall: boolean) => {
+      const h = upstreamRequestHeaders(rawHeaders, {
+        clientIp,
+        proto: 'http',
+        forwarded: rules.forwarded,
+        via: rules.via,
+        hostHeader: target.hostHeader,
+        targetHost: target.targetHost,
+      });
+      h.push('x-strangler-shadow', '1', 'x-strangler-exchange', exchange);
+      if (noiseCall) h.push('x-strangler-noise', '1');
+      return h;
+    };
+
+    const settle = () => {
+      if (!primary || !copy || noisePending) return;
+      // Comparing is CPU work: never in the same tick as the client's answer.
+      setImmediate(compareAndRecord);
+    };
+
+    const primaryResponse = (): CapturedResponse => ({ status: primaryStatus, headers: primaryHeaders, body: primaryBody.body(), truncated: primaryBody.truncated });
+
+    const recordPair = (kind: ShadowRecord['kind'], legacyRes: CapturedResponse, legacyMs: number, other: CopyResult, otherTarget: string) => {
+      if (!other.ok) {
+        this.count(kind === 'noise' ? `noise-${other.outcome}` : other.outcome);
+        this.o.record({ kind, at, route, method, url, outcome: other.outcome, legacyStatus: legacyRes.status, otherStatus: null, legacyMs, otherMs: other.ms, differences: [], exchange, sample: null });
+        return;
+      }
+      const result = compareResponses(legacyRes, other.response, spec.compare);
+      this.count(kind === 'noise' ? `noise-${result.outcome}` : result.outcome);
+      this.o.record({
+        kind,
+        at,
+        route,
+        method,
+        url,
+        outcome: result.outcome,
+        legacyStatus: legacyRes.status,
+        otherStatus: other.response.status,
+        legacyMs,
+        otherMs: other.ms,
+        differences: result.differences,
+        exchange,
+        sample:
+          kind === 'shadow'
+            ? { target: otherTarget, request: { method, url, headers: rawHeaders, body: requestBody?.truncated ? null : (requestBody?.body() ?? null) }, legacy: legacyRes, other: other.response, redact: spec.redact }
+            : null,
+      });
+    };
+
+    const compareAndRecord = () => {
+      try {
+        if (!primary!.answered || primaryFailed) {
+          this.count('primary-failed');
+          return;
+        }
+        const primaryRes = primaryResponse();
+        if (primaryRes.truncated) {
+          this.count('too-large');
+          this.o.record({ kind: 'shadow', at, route, method, url, outcome: 'too-large', legacyStatus: primaryStatus, otherStatus: copy!.ok ? copy!.response.status : null, legacyMs: primary!.ms, otherMs: copy!.ms, differences: [], exchange, sample: null });
+          return;
+        }
+        if (legacyIsPrimary) {
+          recordPair('shadow', primaryRes, primary!.ms, copy!, serviceName);
+          if (noise) recordPair('noise', primaryRes, primary!.ms, noise, legacy.name);
+        } else if (copy!.ok) {
+          // The service answered the client; the copy went to legacy, whose side the differences are seen from.
+          const c = copy!;
+          recordPair('shadow', c.response, c.ms, { ok: true, response: primaryRes, ms: primary!.ms }, serviceName);
+        } else {
+          this.count(`legacy-${copy!.outcome}`);
+        }
+      } catch (err) {
+        this.o.logger.error({ route, err: (err as Error).message }, 'shadow comparison failed');
+      }
+    };
+
+    const sendTo = (l: Lane, target: Target, noiseCall: boolean, done: (r: CopyResult) => void) => {
+      this.run(l, async () => {
+        const body = requestBody ? (requestBody.truncated ? null : requestBody.body()) : null;
+        if (requestBody?.truncated) {
+          done({ ok: false, outcome: 'too-large', ms: 0, error: 'request body over maxBodyBytes' });
+          return;
+        }
+        done(
+          await sendCopy(l.pool, {
+            origin: target.origin,
+            path: target.basePath ? target.basePath + targetPath(url) : targetPath(url),
+            method,
+            headers: headersFor(target, noiseCall),
+            body,
+            timeoutMs: spec.timeoutMs,
+            maxBodyBytes: spec.maxBodyBytes,
+          }),
+        );
+      });
+    };
+
+    return {
+      requestBody,
+      sink: {
+        onHeaders(status, raw) {
+          primaryStatus = status;
+          primaryHeaders = raw;
+        },
+        onData(chunk) {
+          primaryBody.push(chunk);
+        },
+        onEnd() {},
+        onError() {
+          primaryFailed = true;
+        },
+      },
+      requestDone: () => {
+        if (started || primary?.answered === false) return;
+        started = true;
+        sendTo(lane, copyTarget, false, (r) => {
+          copy = r;
+          settle();
+        });
+        if (noiseLane) {
+          sendTo(noiseLane, legacy, true, (r) => {
+            noise = r;
+            noisePending = false;
+            settle();
+          });
+        }
+      },
+      primaryDone: (answered, ms) => {
+        primary = { answered, ms };
+        if (!started) {
+          // The client went away (or the answer failed) before the copy left: give back the admitted slots.
+          started = true;
+          lane.reserved--;
+          if (noiseLane) noiseLane.reserved--;
+          this.count('abandoned');
+          return;
+        }
+        settle();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    const lanes = [...this.lanes.values()];
+    this.lanes.clear();
+    await Promise.all(lanes.map((l) => l.pool.destroy().catch(() => undefined)));
+  }
+}
