@@ -1,10 +1,17 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import nodePath from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startLegacyShop } from '../fixtures/demo/legacy-shop.js';
 import { startOrdersService } from '../fixtures/demo/orders-service.js';
 import type { RunningFixture } from '../fixtures/demo/shop-http.js';
 import { startUsersService } from '../fixtures/demo/users-service.js';
+import { databasePath } from '../src/cli/database-path.js';
+import { startFromFile, type StartedStrangler } from '../src/cli/start.js';
+import { silentLogger } from '../src/log.js';
 import { startProxy, type RunningProxy } from '../src/router/proxy.js';
+import { readRuleFile } from '../src/router/rule-file-watch.js';
 import { formatRuleErrors, loadRuleText } from '../src/rules/load.js';
 import type { RuleFile, TargetSpec } from '../src/rules/schema.js';
 
@@ -165,6 +172,97 @@ describe('the users service against legacy', () => {
     const b = await get(users.url, '/api/users/99');
     expect([a.status, b.status]).toEqual([404, 404]);
     expect(b.json()).toEqual(a.json());
+  });
+});
+
+describe('the demo ledger and admin API, as npm start runs them', () => {
+  // The rule file itself, through startFromFile as run.ts calls it; its ${DEMO_*_PORT} read this process's environment.
+  const file = fileURLToPath(RULE_FILE);
+  const PORT_VARS = ['DEMO_LEGACY_PORT', 'DEMO_ORDERS_PORT', 'DEMO_USERS_PORT'] as const;
+  const saved = new Map<string, string | undefined>();
+  let app: StartedStrangler;
+  let dir: string;
+  let token: string;
+
+  const api = async (method: string, p: string, body?: unknown, bearer: string | null = token) => {
+    const headers: Record<string, string> = {};
+    if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(app.admin.url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  beforeAll(async () => {
+    for (const v of [...PORT_VARS, 'STRANGLER_ADMIN_TOKEN']) saved.set(v, process.env[v]);
+    process.env.DEMO_LEGACY_PORT = String(legacy.port);
+    process.env.DEMO_ORDERS_PORT = String(orders.port);
+    process.env.DEMO_USERS_PORT = String(users.port);
+    // The demo's own default token, as a fresh shell gets it.
+    delete process.env.STRANGLER_ADMIN_TOKEN;
+    const loaded = await readRuleFile(file);
+    if (!loaded.ok) throw new Error(formatRuleErrors(loaded.errors));
+    token = loaded.rules.admin.token!;
+    dir = await mkdtemp(nodePath.join(os.tmpdir(), 'strangler-demo-'));
+    app = await startFromFile(file, {
+      listen: '127.0.0.1:0',
+      adminListen: '127.0.0.1:0',
+      database: nodePath.join(dir, 'demo.db'),
+      signals: false,
+      logger: silentLogger,
+    });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the ledger in fixtures/demo/.data/demo.db, next to the rule file, and the admin API on 127.0.0.1:8081', async () => {
+    const loaded = loadRuleText(await readFile(RULE_FILE, 'utf8'), file, {});
+    if (!loaded.ok) throw new Error(formatRuleErrors(loaded.errors));
+    expect(databasePath(file, loaded.rules)).toBe(nodePath.join(nodePath.dirname(file), '.data', 'demo.db'));
+    expect(loaded.rules.admin).toEqual({ listen: '127.0.0.1:8081', token: 'demo-admin-token-change-me' });
+    expect(token).toBe('demo-admin-token-change-me');
+  });
+
+  it('answers /api with the demo token and refuses a request without it', async () => {
+    expect((await api('GET', '/api/routes', undefined, null)).status).toBe(401);
+    const routes = await api('GET', '/api/routes');
+    expect(routes.status).toBe(200);
+    expect(routes.body.routes.map((r: { name: string }) => r.name)).toEqual(['orders-read', 'orders-list', 'users', 'catalog']);
+  });
+
+  it('counts the traffic by endpoint template', async () => {
+    for (const id of [1, 2, 7]) expect((await get(app.proxy.url, `/api/orders/${id}`)).headers.get('x-served-by')).toBe('orders-service');
+    await get(app.proxy.url, '/api/users/1', { cookie: 'sid=alice' });
+    app.ledger!.writer.flush();
+    const endpoints = (await api('GET', '/api/endpoints')).body as Array<{ method: string; path: string; requests: number; mode: string; byTarget: Record<string, number> }>;
+    expect(endpoints.find((e) => e.path === '/api/orders/{id}')).toMatchObject({ method: 'GET', requests: 3, mode: 'service', byTarget: { orders: 3 } });
+    expect(endpoints.find((e) => e.path === '/api/users/{id}')).toMatchObject({ requests: 1, mode: 'canary', byTarget: { legacy: 1 } });
+  });
+
+  it('refuses to promote users without shadow evidence, lets --force through on the record, and never refuses the rollback', async () => {
+    const refused = await api('POST', '/api/routes/users/mode', { mode: 'service', reason: 'users service is ready' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.evidence).toMatchObject({ route: 'users', compared: 0, netMatchRate: null });
+
+    const forced = await api('POST', '/api/routes/users/mode', { mode: 'service', reason: 'demo', force: true });
+    expect(forced.status).toBe(200);
+    expect((await get(app.proxy.url, '/api/users/1', { cookie: 'sid=alice' })).headers.get('x-served-by')).toBe('users-service');
+
+    const back = await api('POST', '/api/routes/users/mode', { mode: 'canary', percent: 50, reason: 'back to the canary' });
+    expect(back.status).toBe(200);
+    expect((await get(app.proxy.url, '/api/users/1', { cookie: 'sid=alice' })).headers.get('x-served-by')).toBe('legacy-shop');
+
+    const changes = (await api('GET', '/api/mode-changes?route=users')).body as Array<{ toMode: string; forced: boolean }>;
+    expect(changes.map((c) => [c.toMode, c.forced])).toEqual([
+      ['canary', false],
+      ['service', true],
+    ]);
   });
 });
 
