@@ -17,7 +17,7 @@ export interface ProxyMetrics {
 
 export function createMetrics(ledgerStats: () => WriterStats | undefined): ProxyMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'strangler_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'strangler_' });
   const requests = new Counter({
     name: 'strangler_requests_total',
     help: 'Requests answered, by route, target and status class',

@@ -100,13 +100,32 @@ export async function startFromFile(file: string, opts: StartOptions = {}): Prom
   });
   proxy = await startProxy({ rules: pending ?? control.inForce().rules, listen: opts.listen, logger, onExchange, shadow });
   const running = proxy;
-  if (opts.ledger !== false) ledger = new TrafficLedger(traffic, () => running.state().table, logger);
+  if (opts.ledger !== false) {
+    ledger = new TrafficLedger(traffic, () => running.state().table, logger);
+    // Known templates first (routes, then endpoints already in the ledger, OpenAPI imports among them), so traffic lands on them.
+    for (const r of running.state().table.routes) if (!r.template.includes('**')) ledger.learner.seed(r.template);
+    for (const e of traffic.knownPaths()) ledger.learner.seed(e);
+  }
 
-  const token = resolveAdminToken(db, fileRules.admin.token);
-  const admin = await startAdmin(
-    { control, traffic, db, token, metrics, ledgerStats: () => ledger?.writer.stats, proxyState: () => running.state(), logger },
-    opts.adminListen ?? fileRules.admin.listen,
-  );
+  // The environment variable counts even when the rule file does not reference it: losing a generated token must not lock operators out.
+  const token = resolveAdminToken(db, fileRules.admin.token ?? (process.env.STRANGLER_ADMIN_TOKEN || undefined));
+  let admin: RunningAdmin;
+  try {
+    admin = await startAdmin(
+      { control, traffic, db, token, metrics, ledgerStats: () => ledger?.writer.stats, proxyState: () => running.state(), logger },
+      opts.adminListen ?? fileRules.admin.listen,
+    );
+  } catch (err) {
+    // Half a strangler (a data plane nobody can steer) is worse than none: undo and say why.
+    ledger?.close();
+    await running.close();
+    await shadow.close();
+    db.close();
+    const e = err as NodeJS.ErrnoException;
+    throw Object.assign(new Error(`the admin API cannot listen on ${opts.adminListen ?? fileRules.admin.listen}: ${e.code === 'EADDRINUSE' ? 'the port is in use' : e.message}`), {
+      exitCode: 1,
+    });
+  }
   if (token.generated) {
     // Printed once, to the terminal, not to the JSON log that may be shipped elsewhere.
     process.stderr.write(`\nstrangler: generated admin token (shown once; set admin.token or STRANGLER_ADMIN_TOKEN to choose your own):\n  ${token.generated}\n\n`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseListen } from './listen-address.js';
 import { parsePattern } from './path-pattern.js';
 
 /**
@@ -25,6 +26,21 @@ const listenAddress = (message: string) =>
     (v) => (typeof v === 'number' ? String(v) : v),
     z.string({ message }).regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)?:?\d{1,5}$/, { message }),
   );
+
+/** Whether two listen addresses would take the same port (port 0 picks a free one each time, so never). */
+function sameAddress(a: string, b: string): boolean {
+  let x;
+  let y;
+  try {
+    x = parseListen(a);
+    y = parseListen(b);
+  } catch {
+    return false;
+  }
+  if (x.port === 0 || x.port !== y.port) return false;
+  const any = (h: string) => h === '0.0.0.0' || h === '::';
+  return x.host === y.host || any(x.host) || any(y.host);
+}
 
 const httpUrl = z
   .string({ message: 'expected a URL such as http://127.0.0.1:3000' })
@@ -85,8 +101,8 @@ export const CanarySchema = z.strictObject({
 });
 
 const guardFields = {
-  minSamples: z.number().int().min(0),
-  minMatchRate: z.number().min(0).max(100),
+  minSamples: numeric(z.number().int().min(0)),
+  minMatchRate: numeric(z.number().min(0).max(100)),
 };
 
 /** Evidence a route needs before it leaves shadow for canary or service. */
@@ -96,7 +112,6 @@ export const GuardSchema = z.strictObject({
 });
 export type Guard = z.infer<typeof GuardSchema>;
 
-/** A route's own guard: only the fields it sets; the others come from the global guard, not from defaults. */
 /** How shadow answers are compared. Paths are JSONPath-like: `$.a.b`, `$.items[*].id`, `$..ssn`, or `header:name`. */
 export const CompareSchema = z.strictObject({
   ignore: z.array(z.string().min(1)).default([]),
@@ -132,14 +147,15 @@ export type ShadowSpec = z.infer<typeof ShadowSchema>;
 /** When a difference group is a regression rather than noise (see the README). */
 export const VerdictSchema = z.strictObject({
   /** (r−n)/(r+n) must exceed this share, in percent. */
-  minExcessRatio: z.number().min(0).max(100).default(20),
+  minExcessRatio: numeric(z.number().min(0).max(100)).default(20),
   /** (r−n)/T must exceed this share of compared requests, in percent. */
-  minExcessShare: z.number().min(0).max(100).default(0.03),
+  minExcessShare: numeric(z.number().min(0).max(100)).default(0.03),
   /** Fewer compared requests than this: the verdict is unknown. */
-  minCompared: z.number().int().min(1).default(30),
+  minCompared: numeric(z.number().int().min(1)).default(30),
 });
 export type VerdictThresholds = z.infer<typeof VerdictSchema>;
 
+/** A route's own guard: only the fields it sets; the others come from the global guard, not from defaults. */
 const RouteGuardSchema = z.strictObject({
   minSamples: guardFields.minSamples.optional(),
   minMatchRate: guardFields.minMatchRate.optional(),
@@ -182,10 +198,7 @@ export const RuleFileSchema = z
     database: z.string().min(1).default('./strangler.db'),
     admin: z
       .strictObject({
-        listen: z
-          .string()
-          .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)?:?\d{1,5}$/, { message: 'admin.listen is HOST:PORT, such as 127.0.0.1:8081' })
-          .default('127.0.0.1:8081'),
+        listen: listenAddress('admin.listen is HOST:PORT, such as 127.0.0.1:8081').default('127.0.0.1:8081'),
         /** Bearer token for /api; when absent one is generated, stored in the database and printed once. */
         token: z
           .string()
@@ -196,14 +209,13 @@ export const RuleFileSchema = z
       .default({ listen: '127.0.0.1:8081' }),
     retention: z
       .strictObject({
-        days: z.number().positive().default(14),
-        maxMb: z.number().positive().default(1024),
+        days: numeric(z.number().positive()).default(14),
+        maxMb: numeric(z.number().positive()).default(1024),
       })
       .default({ days: 14, maxMb: 1024 }),
   })
   .superRefine((file, ctx) => {
-    // Port 0 asks the system for a free port each time, so two of them never collide.
-    if (file.admin.listen === file.listen && !/:0$/.test(file.listen)) {
+    if (sameAddress(file.admin.listen, file.listen)) {
       ctx.addIssue({ code: 'custom', path: ['admin', 'listen'], message: 'admin.listen must differ from listen: the admin API never shares the data-plane port' });
     }
     if ('legacy' in file.services) {

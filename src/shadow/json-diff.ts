@@ -147,11 +147,7 @@ function diffOrdered(w: Walk, a: JsonValue[], b: JsonValue[], path: PathStep[]):
       w.differs = true;
       return;
     }
-    // Positions that agree cancel out, so the arrays are one multiset exactly when the differing positions are.
-    if (differing.length > 1) {
-      const { onlyA, onlyB } = pairUp(w.rules, a, b, path, differing);
-      if (onlyA.length === 0 && onlyB.length === 0) return report(w, path, 'order');
-    }
+    if (sameMultiset(w.rules, a, b, path, differing)) return report(w, path, 'order');
     w.differs = true;
     for (const d of sub.out!) w.out.push(d);
     return;
@@ -172,6 +168,25 @@ function diffOrdered(w: Walk, a: JsonValue[], b: JsonValue[], path: PathStep[]):
     diffValue(w, a[head + t]!, b[head + t]!, path);
     path.pop();
   }
+}
+
+/**
+ * Are the elements at these positions of `a` the elements at the same
+ * positions of `b`, reordered? Positions that agree cancel out, so this is
+ * the whole arrays' question. Most arrays that differ were not reordered:
+ * one element without a partner, found by cheap early-exit comparisons,
+ * settles it before any element is keyed.
+ */
+function sameMultiset(rules: JsonRules, a: JsonValue[], b: JsonValue[], path: PathStep[], positions: number[]): boolean {
+  if (positions.length < 2) return false;
+  for (const i of [positions[0]!, positions[positions.length - 1]!]) {
+    path.push(i);
+    const paired = positions.some((j) => jsonEqual(a[i]!, b[j]!, rules, path));
+    path.pop();
+    if (!paired) return false;
+  }
+  const { onlyA, onlyB } = pairUp(rules, a, b, path, positions);
+  return onlyA.length === 0 && onlyB.length === 0;
 }
 
 function elementsEqual(rules: JsonRules, a: JsonValue[], b: JsonValue[], i: number, j: number, path: PathStep[]): boolean {

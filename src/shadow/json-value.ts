@@ -58,8 +58,17 @@ export function canonicalNumeral(text: string): { canonical: string; digits: num
 
 const MAX_DEPTH = 2000;
 const NUMERAL = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-// A numeral with 16+ significant digits has 16+ digits and dots in a row; strings may match too, harmlessly.
-const LONG_RUN = /[\d.]{16,}/;
+/** A numeral with 16+ significant digits has 16+ digits and dots in a row; strings may have such runs too, harmlessly. */
+function hasLongDigitRun(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x30 && c <= 0x39) || c === 0x2e) {
+      if (++run >= 16) return true;
+    } else run = 0;
+  }
+  return false;
+}
 
 class Parser {
   i = 0;
@@ -196,7 +205,7 @@ export type ParseResult = { ok: true; value: JsonValue } | { ok: false; error: s
 
 export function parseJson(text: string): ParseResult {
   try {
-    if (!LONG_RUN.test(text)) return { ok: true, value: JSON.parse(text) as JsonValue };
+    if (!hasLongDigitRun(text)) return { ok: true, value: JSON.parse(text) as JsonValue };
     return { ok: true, value: new Parser(text).document() };
   } catch (err) {
     return { ok: false, error: (err as Error).message };

@@ -106,21 +106,55 @@ function redactJson(value: JsonValue, rules: RedactRules, path: PathStep[]): num
   return count;
 }
 
-/** For JSON that does not parse: `"name": value` pairs found by pattern, so a broken body leaks no more than a whole one. */
+/** Where the JSON-ish value starting at `i` ends: strings to their quote, objects and arrays to their bracket, or the end of a broken text. */
+function valueEnd(text: string, i: number): number {
+  const first = text[i];
+  if (first === '"') {
+    let j = i + 1;
+    while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+    return Math.min(j + 1, text.length);
+  }
+  if (first === '{' || first === '[') {
+    let depth = 0;
+    for (let j = i; j < text.length; j++) {
+      const c = text[j];
+      if (c === '"') j = valueEnd(text, j) - 1;
+      else if (c === '{' || c === '[') depth++;
+      else if ((c === '}' || c === ']') && --depth === 0) return j + 1;
+    }
+    return text.length;
+  }
+  let j = i;
+  while (j < text.length && !/[,}\]\s]/.test(text[j]!)) j++;
+  return j;
+}
+
+/**
+ * For JSON that does not parse: `"name": value` pairs found by scanning, a
+ * selected value replaced whole (an object up to its closing bracket, or to
+ * the end of a cut-off body), so a broken body leaks no more than a whole one.
+ */
 function redactJsonLikeText(text: string, rules: RedactRules): { text: string; count: number } {
+  const member = /"((?:[^"\\]|\\.)*)"\s*:\s*/g;
   let count = 0;
-  const out = text.replace(/"((?:[^"\\]|\\.)*)"(\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,}\]\s]+)/g, (whole, rawName: string, colon: string) => {
-    let name = rawName;
+  let out = '';
+  let copied = 0;
+  for (let m = member.exec(text); m; m = member.exec(text)) {
+    let name = m[1]!;
     try {
-      name = JSON.parse(`"${rawName}"`) as string;
+      name = JSON.parse(`"${name}"`) as string;
     } catch {
       // keep the raw spelling
     }
-    if (!isSensitiveMember(name) && !rules.names.has(name)) return whole;
+    if (!isSensitiveMember(name) && !rules.names.has(name)) continue;
+    const start = m.index + m[0].length;
+    const end = valueEnd(text, start);
+    out += text.slice(copied, start) + `"${REDACTED}"`;
+    copied = end;
+    member.lastIndex = end;
     count++;
-    return `"${rawName}"${colon}"${REDACTED}"`;
-  });
-  return { text: out, count };
+  }
+  return { text: out + text.slice(copied), count };
 }
 
 function decodeFormPart(s: string): string {
@@ -208,6 +242,7 @@ export function redactBody(
   if (declaredJson || (sniffable && /^\s*[[{]/.test(source))) {
     const parsed = parseJson(source);
     if (parsed.ok) {
+      if (rules.patterns.some((p) => matchesPath(p, []))) return text(JSON.stringify(REDACTED), 1);
       let count: number;
       try {
         count = redactJson(parsed.value, rules, []);

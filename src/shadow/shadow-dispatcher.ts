@@ -268,7 +268,10 @@ export class ShadowDispatcher {
           const c = copy!;
           recordPair('shadow', c.response, c.ms, { ok: true, response: primaryRes, ms: primary!.ms }, serviceName);
         } else {
-          this.count(`legacy-${copy!.outcome}`);
+          // The copy to legacy failed: not compared, and counted with its reason like any other copy.
+          const c = copy!;
+          this.count(`legacy-${c.outcome}`);
+          this.o.record({ kind: 'shadow', at, route, method, url, outcome: c.outcome, legacyStatus: null, otherStatus: primaryStatus, legacyMs: c.ms, otherMs: primary!.ms, differences: [], exchange, sample: null });
         }
       } catch (err) {
         this.o.logger.error({ route, err: (err as Error).message }, 'shadow comparison failed');

@@ -103,6 +103,11 @@ export class TrafficStore {
     return row.id;
   }
 
+  /** Every distinct endpoint template known, for seeding the template learner at start. */
+  knownPaths(): string[] {
+    return (this.db.prepare(`SELECT DISTINCT path FROM endpoints ORDER BY path LIMIT 5000`).all() as Array<{ path: string }>).map((r) => r.path);
+  }
+
   /** Seeds endpoints that traffic has not shown yet (OpenAPI import). Returns how many were new. */
   seed(endpoints: ReadonlyArray<{ method: string; path: string }>): number {
     let added = 0;
