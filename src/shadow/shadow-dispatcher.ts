@@ -9,7 +9,7 @@ import type { Target } from '../router/targets.js';
 import { LEGACY } from '../router/targets.js';
 import type { Logger } from '../log.js';
 import { BodyCapture } from './body-capture.js';
-import { compareResponses } from './compare.js';
+import { ComparePool } from './compare-pool.js';
 import { sendCopy, type CopyResult } from './send-copy.js';
 import type { ShadowRecord } from './shadow-record.js';
 import { TokenBucket } from './token-bucket.js';
@@ -66,11 +66,13 @@ export class ShadowDispatcher {
   private readonly queueMax: number;
   private readonly random: () => number;
   readonly counts: Record<string, number> = {};
+  private readonly comparer: ComparePool;
 
   constructor(private readonly o: ShadowOptions) {
     this.concurrency = o.concurrency ?? 16;
     this.queueMax = o.queueMax ?? 128;
     this.random = o.random ?? Math.random;
+    this.comparer = new ComparePool(o.logger);
   }
 
   private count(outcome: string): void {
@@ -226,26 +228,35 @@ export class ShadowDispatcher {
         this.o.record({ kind, at, route, method, url, outcome: other.outcome, legacyStatus: legacyRes.status, otherStatus: null, legacyMs, otherMs: other.ms, differences: [], exchange, sample: null });
         return;
       }
-      const result = compareResponses(legacyRes, other.response, spec.compare);
-      this.count(kind === 'noise' ? `noise-${result.outcome}` : result.outcome);
-      this.o.record({
-        kind,
-        at,
-        route,
-        method,
-        url,
-        outcome: result.outcome,
-        legacyStatus: legacyRes.status,
-        otherStatus: other.response.status,
-        legacyMs,
-        otherMs: other.ms,
-        differences: result.differences,
-        exchange,
-        sample:
-          kind === 'shadow'
-            ? { target: otherTarget, request: { method, url, headers: rawHeaders, body: requestBody?.truncated ? null : (requestBody?.body() ?? null) }, legacy: legacyRes, other: other.response, redact: spec.redact }
-            : null,
-      });
+      this.comparer.compare(legacyRes, other.response, spec.compare).then(
+        (result) => {
+          if (!result) {
+            this.count('dropped-queue');
+            this.o.record({ kind, at, route, method, url, outcome: 'dropped-queue', legacyStatus: legacyRes.status, otherStatus: other.response.status, legacyMs, otherMs: other.ms, differences: [], exchange, sample: null });
+            return;
+          }
+          this.count(kind === 'noise' ? `noise-${result.outcome}` : result.outcome);
+          this.o.record({
+            kind,
+            at,
+            route,
+            method,
+            url,
+            outcome: result.outcome,
+            legacyStatus: legacyRes.status,
+            otherStatus: other.response.status,
+            legacyMs,
+            otherMs: other.ms,
+            differences: result.differences,
+            exchange,
+            sample:
+              kind === 'shadow'
+                ? { target: otherTarget, request: { method, url, headers: rawHeaders, body: requestBody?.truncated ? null : (requestBody?.body() ?? null) }, legacy: legacyRes, other: other.response, redact: spec.redact }
+                : null,
+          });
+        },
+        (err: Error) => this.o.logger.error({ route, err: err.message }, 'shadow comparison failed'),
+      );
     };
 
     const compareAndRecord = () => {
@@ -347,6 +358,7 @@ export class ShadowDispatcher {
   async close(): Promise<void> {
     const lanes = [...this.lanes.values()];
     this.lanes.clear();
+    await this.comparer.close();
     await Promise.all(lanes.map((l) => l.pool.destroy().catch(() => undefined)));
   }
 }
