@@ -93,10 +93,8 @@ export async function startFromFile(file: string, opts: StartOptions = {}): Prom
 
   const shadow = new ShadowDispatcher({
     logger,
-    record: (r) => {
-      metrics.shadow(r.kind, r.outcome);
-      ledger?.recordShadow(r);
-    },
+    record: (r) => ledger?.recordShadow(r),
+    onCount: (kind, outcome) => metrics.shadow(kind, outcome),
   });
   proxy = await startProxy({ rules: pending ?? control.inForce().rules, listen: opts.listen, logger, onExchange, shadow });
   const running = proxy;

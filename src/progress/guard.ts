@@ -7,6 +7,9 @@ import type { Guard, Mode } from '../rules/schema.js';
  * needs shadow evidence over the route's threshold, unless forced.
  */
 
+/** Failed copies above this share (percent) block a forward move, as they block readiness. */
+export const MAX_FAILURE_RATE = 1;
+
 export const MODE_ORDER: Record<Mode, number> = { legacy: 0, shadow: 1, canary: 2, service: 3, retired: 4 };
 
 export interface ModeState {
@@ -21,6 +24,8 @@ export interface Evidence {
   compared: number;
   /** Match rate with noise excluded, in percent; null without comparisons. */
   netMatchRate: number | null;
+  /** Share of copies that failed (timeout, refused, reset, unparseable, too large), in percent; null without copies. */
+  failureRate?: number | null;
   /** Requests the route served in the evidence window, by target. */
   requests: number;
   byTarget: Record<string, number>;
@@ -71,6 +76,10 @@ export function checkTransition(from: ModeState, to: ModeState, guard: Guard, ev
       if (guard.minMatchRate > 0) reasons.push(`no net match rate yet; the guard needs ${guard.minMatchRate}%`);
     } else if (evidence.netMatchRate < guard.minMatchRate) {
       reasons.push(`net match rate ${evidence.netMatchRate}% is under the guard's ${guard.minMatchRate}%`);
+    }
+    // A service that times out or resets on many copies can still match on the rest: that is not readiness.
+    if (evidence.failureRate != null && evidence.failureRate > MAX_FAILURE_RATE) {
+      reasons.push(`${evidence.failureRate}% of shadow copies failed (timeouts, refusals, resets, unparseable or too large); the guard allows ${MAX_FAILURE_RATE}%`);
     }
   }
   return {

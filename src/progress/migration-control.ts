@@ -29,7 +29,7 @@ export interface ChangeMeta {
 }
 
 /** Shadow evidence for a route; the shadow release plugs its comparisons in here. */
-export type EvidenceSource = (route: string, rules: RuleFile) => Pick<Evidence, 'compared' | 'netMatchRate' | 'note'>;
+export type EvidenceSource = (route: string, rules: RuleFile) => Pick<Evidence, 'compared' | 'netMatchRate' | 'failureRate' | 'note'>;
 
 export interface ModeRequest {
   mode: Mode;

@@ -146,16 +146,24 @@ export function buildReport(db: Database, traffic: TrafficStore, rules: RuleFile
   };
 }
 
-/** The promotion guard's evidence for a route: compared requests and net match rate over its endpoints. */
-export function routeEvidence(report: ReportDocument, route: string): { compared: number; netMatchRate: number | null; note?: string } {
+/** Outcomes where a copy was sent but no comparison could be made: they count against readiness. */
+export const FAILURES = ['shadow-timeout', 'shadow-refused', 'shadow-reset', 'unparseable', 'too-large'] as const;
+
+/** The promotion guard's evidence for a route: compared requests, net match rate and failure share over its endpoints. */
+export function routeEvidence(report: ReportDocument, route: string): { compared: number; netMatchRate: number | null; failureRate: number | null; note?: string } {
   let compared = 0;
   let net = 0;
+  let failures = 0;
   for (const e of report.endpoints) {
-    if (e.route !== route || e.compared === 0) continue;
+    if (e.route !== route) continue;
+    for (const f of FAILURES) failures += e.outcomes[f] ?? 0;
+    if (e.compared === 0) continue;
     compared += e.compared;
     net += ((e.netMatchRate ?? 0) / 100) * e.compared;
   }
+  const attempted = compared + failures;
+  const failureRate = attempted ? round1((failures / attempted) * 100) : null;
   return compared === 0
-    ? { compared: 0, netMatchRate: null, note: 'no shadow comparisons recorded for this route in the window; put it in shadow mode first' }
-    : { compared, netMatchRate: round1((net / compared) * 100) };
+    ? { compared: 0, netMatchRate: null, failureRate, note: 'no shadow comparisons recorded for this route in the window; put it in shadow mode first' }
+    : { compared, netMatchRate: round1((net / compared) * 100), failureRate };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compareRulesProblems } from '../shadow/compare-rules.js';
 import { parseListen } from './listen-address.js';
 import { parsePattern } from './path-pattern.js';
 
@@ -232,6 +233,17 @@ export const RuleFileSchema = z
         });
       } else seen.set(route.name, i);
 
+      if (route.shadow) {
+        for (const p of compareRulesProblems(route.shadow.compare)) {
+          // `ignore[2]` → ['ignore', 2]; `keyedArrays.$.items` → ['keyedArrays', '$.items'].
+          const m = /^(\w+)(?:\[(\d+)\]|\.(.*))$/.exec(p.field);
+          const sub = m ? [m[1]!, m[2] !== undefined ? Number(m[2]) : m[3]!] : [p.field];
+          ctx.addIssue({ code: 'custom', path: ['routes', i, 'shadow', 'compare', ...sub], message: p.message });
+        }
+        if (route.shadow.against === 'legacy' && route.mode === 'shadow') {
+          ctx.addIssue({ code: 'custom', path: ['routes', i, 'shadow', 'against'], message: 'against: legacy is for canary and service routes; a shadow route already copies to its service' });
+        }
+      }
       const pattern = parsePattern(route.match.path);
       if (!pattern.ok) ctx.addIssue({ code: 'custom', path: ['routes', i, 'match', 'path'], message: pattern.message });
 

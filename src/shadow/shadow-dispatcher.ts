@@ -29,6 +29,8 @@ const DEFAULT_SPEC: ShadowSpec = ShadowSchema.parse({});
 
 export interface ShadowOptions {
   record: (r: ShadowRecord) => void;
+  /** Each copy's end, including those never recorded (sampled out, abandoned, primary failed): for metrics. */
+  onCount?: (kind: 'shadow' | 'noise', outcome: string) => void;
   logger: Logger;
   /** Copies in flight per target. */
   concurrency?: number;
@@ -75,8 +77,11 @@ export class ShadowDispatcher {
     this.comparer = new ComparePool(o.logger);
   }
 
+  /** Every copy ends here once, compared or not, with its reason; `noise-` marks legacy-vs-legacy copies. */
   private count(outcome: string): void {
     this.counts[outcome] = (this.counts[outcome] ?? 0) + 1;
+    if (outcome.startsWith('noise-')) this.o.onCount?.('noise', outcome.slice(6));
+    else this.o.onCount?.('shadow', outcome);
   }
 
   private lane(target: Target): Lane {
@@ -231,7 +236,7 @@ export class ShadowDispatcher {
       this.comparer.compare(legacyRes, other.response, spec.compare).then(
         (result) => {
           if (!result) {
-            this.count('dropped-queue');
+            this.count(kind === 'noise' ? 'noise-dropped-queue' : 'dropped-queue');
             this.o.record({ kind, at, route, method, url, outcome: 'dropped-queue', legacyStatus: legacyRes.status, otherStatus: other.response.status, legacyMs, otherMs: other.ms, differences: [], exchange, sample: null });
             return;
           }
