@@ -294,7 +294,7 @@ describe('changing the rules', () => {
     const validated = await cli(['validate', out]);
     expect(validated.stderr).toBe('');
     expect(validated.code).toBe(0);
-    expect(validated.stdout).toBe(`${out}: valid, 2 routes (1 shadow, 1 service), 1 services\n`);
+    expect(validated.stdout).toBe(`${out}: valid, 2 routes (1 shadow, 1 service), 1 service\n`);
 
     const loaded = loadRuleText(await readFile(out, 'utf8'), out);
     if (!loaded.ok) throw new Error('exported file does not load');

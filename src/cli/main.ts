@@ -6,6 +6,8 @@ import { explainMatch } from './match-command.js';
 import { addLedgerCommands } from './ledger-commands.js';
 import { DEFAULT_CONFIG } from './connection.js';
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 function version(): string {
   try {
     return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -50,7 +52,7 @@ export function buildCli(): Command {
       const byMode = new Map<string, number>();
       for (const r of loaded.rules.routes) byMode.set(r.mode, (byMode.get(r.mode) ?? 0) + 1);
       const modes = [...byMode].map(([m, n]) => `${n} ${m}`).join(', ');
-      process.stdout.write(`${file}: valid, ${loaded.rules.routes.length} routes${modes ? ` (${modes})` : ''}, ${Object.keys(loaded.rules.services).length} services\n`);
+      process.stdout.write(`${file}: valid, ${plural(loaded.rules.routes.length, 'route')}${modes ? ` (${modes})` : ''}, ${plural(Object.keys(loaded.rules.services).length, 'service')}\n`);
     });
 
   program

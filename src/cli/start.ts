@@ -101,12 +101,18 @@ export async function startFromFile(file: string, opts: StartOptions = {}): Prom
   if (opts.ledger !== false) {
     ledger = new TrafficLedger(traffic, () => running.state().table, logger);
     // Known templates first (routes, then endpoints already in the ledger, OpenAPI imports among them), so traffic lands on them.
+    // Only parameterised templates need seeding (literal paths are relearned as they come), and routes last so their names win.
+    for (const e of traffic.knownPaths().filter((p) => p.includes('{')).slice(0, 500)) ledger.learner.seed(e);
     for (const r of running.state().table.routes) if (!r.template.includes('**')) ledger.learner.seed(r.template);
-    for (const e of traffic.knownPaths()) ledger.learner.seed(e);
   }
 
   // The environment variable counts even when the rule file does not reference it: losing a generated token must not lock operators out.
-  const token = resolveAdminToken(db, fileRules.admin.token ?? (process.env.STRANGLER_ADMIN_TOKEN || undefined));
+  const envToken = process.env.STRANGLER_ADMIN_TOKEN || undefined;
+  if (!fileRules.admin.token && envToken !== undefined && (envToken.length < 16 || /\s/.test(envToken))) {
+    db.close();
+    throw Object.assign(new Error('STRANGLER_ADMIN_TOKEN must be at least 16 characters without white space'), { exitCode: 1 });
+  }
+  const token = resolveAdminToken(db, fileRules.admin.token ?? envToken);
   let admin: RunningAdmin;
   try {
     admin = await startAdmin(

@@ -28,7 +28,7 @@ export interface ChangeMeta {
   message: string;
 }
 
-/** Shadow evidence for a route; the shadow release plugs its comparisons in here. */
+/** Shadow evidence for a route: compared requests, net match rate and failures from the comparison ledger. */
 export type EvidenceSource = (route: string, rules: RuleFile) => Pick<Evidence, 'compared' | 'netMatchRate' | 'failureRate' | 'note'>;
 
 export interface ModeRequest {

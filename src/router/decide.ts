@@ -42,7 +42,7 @@ export function decide(match: MatchResult | null, req: RequestView, targets: Rea
         ? toService()
         : { route: spec.name, spec, mode: 'canary', primary: legacy, fallback: null };
     default:
-      // legacy, and shadow until the shadow release: legacy answers.
+      // legacy, and shadow: legacy answers (a shadow copy, if any, is the shadow dispatcher's business).
       return { route: spec.name, spec, mode: spec.mode, primary: legacy, fallback: null };
   }
 }

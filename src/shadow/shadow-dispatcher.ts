@@ -260,7 +260,10 @@ export class ShadowDispatcher {
                 : null,
           });
         },
-        (err: Error) => this.o.logger.error({ route, err: err.message }, 'shadow comparison failed'),
+        (err: Error) => {
+          this.count(kind === 'noise' ? 'noise-compare-failed' : 'compare-failed');
+          this.o.logger.error({ route, err: err.message }, 'shadow comparison failed');
+        },
       );
     };
 
@@ -286,7 +289,7 @@ export class ShadowDispatcher {
         } else {
           // The copy to legacy failed: not compared, and counted with its reason like any other copy.
           const c = copy!;
-          this.count(`legacy-${c.outcome}`);
+          this.count(c.outcome);
           this.o.record({ kind: 'shadow', at, route, method, url, outcome: c.outcome, legacyStatus: null, otherStatus: primaryStatus, legacyMs: c.ms, otherMs: primary!.ms, differences: [], exchange, sample: null });
         }
       } catch (err) {

@@ -55,6 +55,7 @@ export const SAMPLES_PER_SIGNATURE = 5;
  */
 export class ComparisonStore {
   private sampleCounts = new Map<string, number>();
+  private countsAt = Date.now();
   private knownSignatures = new Set<string>();
   private readonly insertComparison;
   private readonly upsertOutcome;
@@ -85,6 +86,11 @@ export class ComparisonStore {
   }
 
   private samplesHeld(endpointId: number, signature: string): number {
+    // Retention deletes samples behind this cache's back: look again now and then, so new ones are kept.
+    if (Date.now() - this.countsAt > 600_000) {
+      this.sampleCounts.clear();
+      this.countsAt = Date.now();
+    }
     const key = `${endpointId}|${signature}`;
     let n = this.sampleCounts.get(key);
     if (n === undefined) {
