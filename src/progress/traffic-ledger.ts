@@ -10,7 +10,7 @@ import { BatchedWriter, type WriterOptions } from '../store/batched-writer.js';
 import { ComparisonStore, type ComparisonRow, type SampleRow } from '../store/comparisons.js';
 import type { TrafficRecord, TrafficStore } from '../store/traffic.js';
 import type { Logger } from '../log.js';
-import { endpointFor } from './attribute.js';
+import { endpointFor, type Endpoint } from './attribute.js';
 import { TemplateLearner } from './template-learner.js';
 
 /** Stored sample bodies stop here. */
@@ -109,9 +109,27 @@ export class TrafficLedger {
     this.writer.push(r);
   };
 
+  /** Attribution is the writer's main cost; most traffic repeats a few thousand URLs, so remember them. */
+  private readonly attributed = new Map<string, Endpoint>();
+  private learnerNodes = -1;
+
   private endpoint(route: string | null, method: string, url: string) {
+    const q = url.indexOf('?');
+    const key = `${route ?? ''} ${method} ${q === -1 ? url : url.slice(0, q)}`;
+    // What the learner knows changed (a new literal, a collapse): earlier answers may be stale.
+    if (this.learner.nodeCount !== this.learnerNodes) {
+      this.attributed.clear();
+      this.learnerNodes = this.learner.nodeCount;
+    }
+    let hit = this.attributed.get(key);
+    if (hit) return hit;
     const compiled = route === null ? undefined : this.table().byName(route);
-    return endpointFor(method, url, compiled?.template ?? null, this.learner);
+    hit = endpointFor(method, url, compiled?.template ?? null, this.learner);
+    this.learnerNodes = this.learner.nodeCount;
+    // Templates can change as the learner collapses a segment; a bounded memory that starts over keeps up with that.
+    if (this.attributed.size >= 10_000) this.attributed.clear();
+    this.attributed.set(key, hit);
+    return hit;
   }
 
   private attribute(f: ExchangeFact): TrafficRecord {
