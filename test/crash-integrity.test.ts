@@ -17,7 +17,10 @@ beforeAll(async () => {
   legacy = await startLegacy();
   await ensureBuilt();
 }, 180_000);
+/** Every proxy this file starts, so a failed assertion never leaves one running. */
+const started: Array<{ child: { exitCode: number | null; signalCode: string | null; kill(signal: NodeJS.Signals): boolean } }> = [];
 afterAll(async () => {
+  for (const p of started) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
   await legacy?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -80,6 +83,7 @@ describe('a kill -9 under load', () => {
 
     for (let round = 1; round <= 3; round++) {
       const proc = await startStrangler(ruleFile);
+      started.push(proc);
       await serves(proc);
       const traffic = load(proc.url, 2_000);
       // Kill somewhere in the middle of the load, at a different point each round.
@@ -103,6 +107,7 @@ describe('a kill -9 under load', () => {
 
     // After three crashes: it starts, serves, keeps its revision, and stops cleanly.
     const proc = await startStrangler(ruleFile);
+    started.push(proc);
     await serves(proc);
     expect(proc.output()).toContain('the rule file is unchanged: revision 1');
     proc.child.kill('SIGTERM');
