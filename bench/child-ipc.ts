@@ -13,6 +13,17 @@ export interface UsageReport {
   maxRssKb: number;
   /** Exceptions that would have ended the process; see survive(). */
   uncaught: number;
+  /** The ledger writer's counters, from a peer that runs one (see peer-strangler-ledger.ts). */
+  ledger?: LedgerCounters;
+}
+
+/** BatchedWriter stats, copied: since the child started, so the parent takes differences. */
+export interface LedgerCounters {
+  written: number;
+  dropped: number;
+  queued: number;
+  batches: number;
+  failedBatches: number;
 }
 
 let uncaught = 0;
@@ -30,18 +41,23 @@ export function survive(label: string): void {
   });
 }
 
-export function announceReady(port: number, onExit: () => void = () => undefined): void {
-  process.on('message', (msg: unknown) => {
-    if ((msg as { type?: string } | null)?.type !== 'usage') return;
+export function announceReady(port: number, onExit: () => void = () => undefined, ledger?: () => LedgerCounters): void {
+  answer('usage', (): UsageReport => {
     const cpu = process.cpuUsage();
-    const report: UsageReport = { type: 'usage', userUs: cpu.user, systemUs: cpu.system, maxRssKb: process.resourceUsage().maxRSS, uncaught };
-    process.send?.(report);
+    return { type: 'usage', userUs: cpu.user, systemUs: cpu.system, maxRssKb: process.resourceUsage().maxRSS, uncaught, ledger: ledger?.() };
   });
   process.on('disconnect', () => {
     onExit();
     process.exit(0);
   });
   process.stdout.write(`${port}\n`);
+}
+
+/** Replies to the parent's `{ type }` questions (children.ts ask()); the reply carries the same type. */
+export function answer(type: string, reply: () => { type: string }): void {
+  process.on('message', (msg: unknown) => {
+    if ((msg as { type?: string } | null)?.type === type) process.send?.(reply());
+  });
 }
 
 /** `--name=value` from argv, else the fallback; children take their targets this way. */

@@ -4,7 +4,8 @@ import type { UsageReport } from './child-ipc.js';
 
 /**
  * The parent side of a benchmark process: start `node dist/bench/<file>.js`,
- * wait for its port, ask it for its CPU and peak RSS, and stop it by pid.
+ * wait for its port, ask it for its CPU and peak RSS (or anything else it
+ * answers), and stop it by pid.
  */
 
 export interface Child {
@@ -12,6 +13,8 @@ export interface Child {
   readonly pid: number;
   readonly port: number;
   usage(): Promise<UsageReport>;
+  /** Any other question the child answers (child-ipc.ts answer()). */
+  ask<T extends { type: string }>(type: string): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -26,7 +29,8 @@ export async function startChild(name: string, file: string, args: string[] = []
     name,
     pid: proc.pid!,
     port,
-    usage: () => askUsage(name, proc),
+    usage: () => ask<UsageReport>(name, proc, 'usage'),
+    ask: (type) => ask(name, proc, type),
     stop: () => stopChild(proc),
   };
 }
@@ -54,20 +58,20 @@ function readPort(name: string, proc: ChildProcess): Promise<number> {
   });
 }
 
-function askUsage(name: string, proc: ChildProcess): Promise<UsageReport> {
+function ask<T extends { type: string }>(name: string, proc: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       proc.off('message', onMessage);
-      reject(new Error(`${name} did not report its usage within ${ASK_TIMEOUT_MS} ms`));
+      reject(new Error(`${name} did not answer "${type}" within ${ASK_TIMEOUT_MS} ms`));
     }, ASK_TIMEOUT_MS);
     const onMessage = (msg: unknown) => {
-      if ((msg as UsageReport).type !== 'usage') return;
+      if ((msg as { type?: string } | null)?.type !== type) return;
       clearTimeout(timer);
       proc.off('message', onMessage);
-      resolve(msg as UsageReport);
+      resolve(msg as T);
     };
     proc.on('message', onMessage);
-    proc.send({ type: 'usage' });
+    proc.send({ type });
   });
 }
 

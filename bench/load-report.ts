@@ -12,6 +12,17 @@ export interface Sample extends LoadRun {
   otherLoadPct: number;
   /** Exceptions the proxy survived so far, warm-ups included (see child-ipc.ts survive()). */
   uncaught: number;
+  /** The proxy's ledger writer during the window, for a peer that runs one. */
+  ledger?: LedgerWindow;
+}
+
+export interface LedgerWindow {
+  written: number;
+  dropped: number;
+  batches: number;
+  failedBatches: number;
+  /** Records waiting in the queue when the window closed. */
+  queuedAtEnd: number;
 }
 
 export interface PeerSamples {
@@ -21,11 +32,11 @@ export interface PeerSamples {
   uncaught: number;
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const fixed = (n: number, digits: number) => (Number.isNaN(n) ? '—' : n.toFixed(digits));
-const times = (n: number) => `${n.toFixed(2)}x`;
+export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+export const fixed = (n: number, digits: number) => (Number.isNaN(n) ? '—' : n.toFixed(digits));
+export const times = (n: number) => `${n.toFixed(2)}x`;
 
-function summarise(p: PeerSamples) {
+export function summarise(p: PeerSamples) {
   const ss = p.samples;
   return {
     label: p.label,

@@ -16,10 +16,18 @@ export interface LoadRun {
 
 export const CONNECTIONS = 50;
 
-export function load(url: string, seconds: number): Promise<LoadRun> {
+/**
+ * `paths`: GET these in turn on `url`'s origin instead of `url` itself. One
+ * counter for all connections, so that the requests in flight at any moment
+ * are consecutive entries of the list: with autocannon's own `requests` list
+ * every connection would walk it from the start, in step with the others.
+ */
+export function load(url: string, seconds: number, paths?: readonly string[]): Promise<LoadRun> {
   const latency = new LatencyRecorder();
+  let next = 0;
+  const requests = paths && [{ method: 'GET' as const, setupRequest: (req: object) => ({ ...req, path: paths[next++ % paths.length]! }) }];
   return new Promise((resolve, reject) => {
-    const instance = autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration: seconds, timeout: 10 }, (err, r) => {
+    const instance = autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration: seconds, timeout: 10, ...(requests ? { requests } : {}) }, (err, r) => {
       if (err) {
         reject(err);
         return;

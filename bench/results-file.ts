@@ -3,12 +3,12 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * bench/RESULTS.md is written in sections (`## …`), each owned by one
- * benchmark, so `npm run bench:match` can refresh its part without wiping
- * the load numbers. The path is the source folder's, not dist/'s.
+ * benchmark, so `npm run bench:match` and `npm run bench:ledger` can refresh
+ * their part without wiping the load numbers. The path is the source folder's, not dist/'s.
  */
 
 export const RESULTS_PATH = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url));
-const TITLE = '# Benchmark results\n\nWritten by `npm run bench` (all sections) and `npm run bench:match` (route matching only). Do not edit by hand.\n';
+const TITLE = '# Benchmark results\n\nWritten by `npm run bench` (all sections), `npm run bench:match` (route matching only) and `npm run bench:ledger` (ledger writer only). Do not edit by hand.\n';
 
 export function writeSection(heading: string, body: string): void {
   const text = existsSync(RESULTS_PATH) ? readFileSync(RESULTS_PATH, 'utf8') : TITLE;

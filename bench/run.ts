@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import type { UsageReport } from './child-ipc.js';
+import type { LedgerCounters, UsageReport } from './child-ipc.js';
 import { startChild, type Child } from './children.js';
+import { ENDPOINTS, loadPaths } from './endpoint-mix.js';
+import { DISTURBED_PCT, ledgerReport } from './ledger-report.js';
 import { CONNECTIONS, load } from './load.js';
-import { loadReport, sampleLine, type PeerSamples, type Sample } from './load-report.js';
+import { loadReport, sampleLine, type LedgerWindow, type PeerSamples, type Sample } from './load-report.js';
+import type { LedgerSettle } from './peer-strangler-ledger.js';
 import { CORES, machineBusyMs, machineLine } from './machine.js';
 import { resetResults, RESULTS_PATH, writeSection } from './results-file.js';
 import { UNCLAIMED_PATH } from './route-set.js';
@@ -15,7 +18,9 @@ import { UNCLAIMED_PATH } from './route-set.js';
  * ratios mean something even where the absolute numbers do not. Peers are
  * measured in turn, round after round (A B C A B C), so slow drift of the
  * machine touches all of them alike; the table shows the mean of the rounds.
- * Then the route-matching micro-benchmark, in its own process.
+ * In the same rounds, strangler as `strangler start` runs it, with its
+ * SQLite ledger off and on, back to back. Then the ledger writer's and the
+ * route matcher's micro-benchmarks, each in its own process.
  */
 
 const SECONDS = positive('BENCH_SECONDS', 10);
@@ -23,6 +28,12 @@ const WARMUP_SECONDS = positive('BENCH_WARMUP_SECONDS', 2);
 const ROUNDS = Math.round(positive('BENCH_ROUNDS', 2));
 const ROUTES = 100;
 const TARGET_RATIO = 1.5;
+/** The issue's budget for the ledger: under 10 % of the proxy's requests/s. */
+const LEDGER_MAX_COST = 0.1;
+/** Load windows per round: three peers, then the ledger pair under two kinds of traffic. */
+const WINDOWS = 7;
+/** Distinct request paths the many-endpoint windows cycle through. */
+const MIX_PATHS = 2_000;
 
 function positive(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -37,18 +48,20 @@ interface Peer {
   /** The proxy's process; null for the backend reached directly. */
   child: Child | null;
   url: string;
+  /** GET these paths in turn on url's origin instead of url (see load.ts). */
+  paths?: readonly string[];
 }
 
 const children: Child[] = [];
-let matchChild: ChildProcess | null = null;
+let scriptChild: ChildProcess | null = null;
 
 function killAll(): void {
   for (const c of children) process.kill(c.pid, 'SIGKILL');
-  if (matchChild?.pid !== undefined && matchChild.exitCode === null) process.kill(matchChild.pid, 'SIGKILL');
+  if (scriptChild?.pid !== undefined && scriptChild.exitCode === null) process.kill(scriptChild.pid, 'SIGKILL');
 }
 
 // Bounded: whatever hangs, the run ends and takes its children with it.
-const budgetMs = (ROUNDS * 3 * (SECONDS + WARMUP_SECONDS + 5) + 180) * 1000;
+const budgetMs = (ROUNDS * WINDOWS * (SECONDS + WARMUP_SECONDS + 5) + 300) * 1000;
 setTimeout(() => {
   console.error(`bench: still running after ${Math.round(budgetMs / 1000)} s; stopping`);
   killAll();
@@ -62,13 +75,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function measure(peer: Peer, backend: Child): Promise<Sample> {
-  await load(peer.url, WARMUP_SECONDS);
+  await load(peer.url, WARMUP_SECONDS, peer.paths);
   const p0 = await peer.child?.usage();
   const b0 = await backend.usage();
   const self0 = process.cpuUsage();
   const machine0 = machineBusyMs();
   const t0 = performance.now();
-  const run = await load(peer.url, SECONDS);
+  const run = await load(peer.url, SECONDS, peer.paths);
   const wallMs = performance.now() - t0;
   const machine1 = machineBusyMs();
   const self = process.cpuUsage(self0);
@@ -80,12 +93,23 @@ async function measure(peer: Peer, backend: Child): Promise<Sample> {
   const oursMs = (proxyUs + backendUs + self.user + self.system) / 1000;
   const responses = Math.max(1, run.responses);
   return {
+    ledger: p0?.ledger && p1?.ledger ? ledgerWindow(p0.ledger, p1.ledger) : undefined,
     ...run,
     proxyCpuUs: p0 && p1 ? proxyUs / responses : NaN,
     backendCpuUs: backendUs / responses,
     proxyMaxRssKb: p1?.maxRssKb ?? NaN,
     otherLoadPct: machine0 === null || machine1 === null ? NaN : Math.max(0, (100 * (machine1 - machine0 - oursMs)) / (wallMs * CORES)),
     uncaught: p1?.uncaught ?? 0,
+  };
+}
+
+function ledgerWindow(before: LedgerCounters, after: LedgerCounters): LedgerWindow {
+  return {
+    written: after.written - before.written,
+    dropped: after.dropped - before.dropped,
+    batches: after.batches - before.batches,
+    failedBatches: after.failedBatches - before.failedBatches,
+    queuedAtEnd: after.queued,
   };
 }
 
@@ -111,15 +135,41 @@ function howMeasured(): string {
   ].join('\n');
 }
 
-async function runMatchBenchmark(): Promise<void> {
-  // A fresh process: the JIT state of this one (autocannon) would skew a micro-benchmark.
-  const script = fileURLToPath(new URL('./match.js', import.meta.url));
-  const code = await new Promise<number | null>((resolve) => {
-    matchChild = spawn(process.execPath, [script], { stdio: 'inherit' });
-    matchChild.once('exit', resolve);
-  });
-  if (code !== 0) throw new Error(`match benchmark exited with code ${code}`);
+function howLedgerMeasured(): string {
+  return [
+    'In the same rounds and with the same load generator as the throughput table, two more proxy processes: strangler started',
+    `as \`strangler start\` does it (\`startFromFile\`: a rule file with the same ${ROUTES} legacy routes, a SQLite ledger in a fresh temp`,
+    'folder, admin API on its own port, Prometheus metrics, rule-file watch, pino at level silent), one with `ledger: false`, one',
+    'with `ledger: true`. The only difference between them is the per-exchange ledger: each exchange is queued to the batched',
+    'writer (100 records or 50 ms per batch, queue bound 20,000), attributed to its endpoint and upserted into `traffic_minutes`',
+    "in one transaction per batch, all on the proxy's own event loop, so the writer's CPU is in the proxy CPU column.",
+    '',
+    `Each process is measured under two kinds of traffic: the throughput table's one unclaimed URL (one endpoint, so a batch is`,
+    `one row), and GETs cycling through ${MIX_PATHS.toLocaleString('en-US')} paths drawn Zipf(1) over the ${ENDPOINTS} endpoints of bench/endpoint-mix.ts`,
+    `(half claimed by the ${ROUTES} routes, half unclaimed and named by the template learner, fresh ids in each path), so a batch`,
+    'upserts dozens of rows, as in a real migration. Off and on run back to back, off first in odd rounds and on first in even',
+    'ones, so drift of the machine favours neither. The verdict on the target is taken from the rounds in which neither window',
+    `of the pair was disturbed (other processes above ${DISTURBED_PCT} % of the machine), when there is such a round; the tables show all rounds.`,
+    '',
+    '- "ledger written / dropped / mean batch": the writer\'s own counters (`ledger.writer.stats`), asked over IPC before and after',
+    '  the window, as differences; "queued at end" is the queue when the window closed (written shortly after).',
+    '- Sanity check: after the last window the parent waits a second, then the ledger-on process flushes its queue and compares',
+    '  `SUM(requests)` over `traffic_minutes` with the records written and with the requests its server received.',
+    `- "startProxy alone" is the \`strangler (${ROUTES} routes)\` peer of the throughput table, for scale.`,
+  ].join('\n');
 }
+
+async function runScript(file: string): Promise<void> {
+  // A fresh process: the JIT state of this one (autocannon) would skew a micro-benchmark.
+  const script = fileURLToPath(new URL(file, import.meta.url));
+  const code = await new Promise<number | null>((resolve) => {
+    scriptChild = spawn(process.execPath, [script], { stdio: 'inherit' });
+    scriptChild.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`${file} exited with code ${code}`);
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
   const backend = await startChild('backend', './backend.js');
@@ -134,17 +184,30 @@ async function main(): Promise<void> {
     { label: 'direct (no proxy)', child: null, url: `${backendUrl}${UNCLAIMED_PATH}` },
     await proxied('http-proxy 1.18.1', './peer-http-proxy.js', []),
     await proxied(`strangler (${ROUTES} routes)`, './peer-strangler.js', [`--routes=${ROUTES}`]),
+    await proxied('strangler, ledger off', './peer-strangler-ledger.js', [`--routes=${ROUTES}`, '--ledger=off']),
+    await proxied('strangler, ledger on', './peer-strangler-ledger.js', [`--routes=${ROUTES}`, '--ledger=on']),
   ];
+  // The same two processes again, under traffic spread over many endpoints, which is what makes the ledger write more rows.
+  const paths = loadPaths(MIX_PATHS);
+  const mixed = (p: Peer): Peer => ({ ...p, label: `${p.label}, ${ENDPOINTS} endpoints`, url: p.url.replace(UNCLAIMED_PATH, ''), paths });
+  peers.push(mixed(peers[3]!), mixed(peers[4]!));
+  const [OFF, ON, OFF_MIX, ON_MIX] = [3, 4, 5, 6];
 
   const samples = peers.map((): Sample[] => []);
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const [i, peer] of peers.entries()) {
+    // The ledger pair swaps order every round (see howLedgerMeasured; ledger-report.ts lists windows the same way).
+    const order = [0, 1, 2, ...(round % 2 === 1 ? [OFF, ON, OFF_MIX, ON_MIX] : [ON, OFF, ON_MIX, OFF_MIX])];
+    for (const i of order) {
+      const peer = peers[i]!;
       console.error(`bench: round ${round}/${ROUNDS}, ${peer.label}: ${WARMUP_SECONDS} s warm-up, ${SECONDS} s measured`);
       const s = await measure(peer, backend);
       samples[i]!.push(s);
-      console.error(`       ${sampleLine(s)}`);
+      console.error(`       ${sampleLine(s)}${s.ledger ? `, ledger written ${s.ledger.written}, dropped ${s.ledger.dropped}` : ''}`);
     }
   }
+  // Exchanges cut short when autocannon closed its connections finish on their own; then the queue is flushed and counted.
+  await delay(1_000);
+  const settle = await peers[ON]!.child!.ask<LedgerSettle>('settle');
   const results: PeerSamples[] = [];
   for (const [i, peer] of peers.entries()) {
     // Asked once more: the last window's closing connections count too.
@@ -152,7 +215,7 @@ async function main(): Promise<void> {
   }
   await Promise.all(children.map((c) => c.stop()));
 
-  const { table, ratios, windows } = loadReport(results as [PeerSamples, PeerSamples, PeerSamples], TARGET_RATIO);
+  const { table, ratios, windows } = loadReport(results.slice(0, 3) as [PeerSamples, PeerSamples, PeerSamples], TARGET_RATIO);
   resetResults();
   writeSection(
     'Proxy throughput',
@@ -160,7 +223,25 @@ async function main(): Promise<void> {
   );
   console.log(`\n${table}\n\n${ratios}\n\n${windows}\n`);
 
-  await runMatchBenchmark();
+  const ledger = ledgerReport(
+    {
+      bare: { ...results[2]!, label: 'startProxy alone, one URL' },
+      pairs: [
+        { traffic: 'one URL', off: results[OFF]!, on: results[ON]! },
+        { traffic: `${ENDPOINTS} endpoints`, off: results[OFF_MIX]!, on: results[ON_MIX]! },
+      ],
+      settle,
+    },
+    LEDGER_MAX_COST,
+  );
+  writeSection(
+    'Ledger',
+    `${ledger.table}\n\n${ledger.findings}\n\nEach measured window:\n\n${ledger.windows}\n\n### How this was measured\n\n${howLedgerMeasured()}`,
+  );
+  console.log(`\n${ledger.table}\n\n${ledger.findings}\n\n${ledger.windows}\n`);
+
+  await runScript('./ledger-writer.js');
+  await runScript('./match.js');
   console.log(`results written to ${RESULTS_PATH}`);
 }
 
