@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
  */
 
 export const RESULTS_PATH = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url));
-const TITLE = '# Benchmark results\n\nWritten by `npm run bench` (all sections), `npm run bench:match` (route matching only) and `npm run bench:ledger` (ledger writer only). Do not edit by hand.\n';
+const TITLE = '# Benchmark results\n\nWritten by `npm run bench` (all sections), `npm run bench:match` (route matching only), `npm run bench:ledger` (ledger writer only) and `npm run bench:shadow` (shadow only). Do not edit by hand.\n';
 
 export function writeSection(heading: string, body: string): void {
   const text = existsSync(RESULTS_PATH) ? readFileSync(RESULTS_PATH, 'utf8') : TITLE;

@@ -241,6 +241,7 @@ async function main(): Promise<void> {
   console.log(`\n${ledger.table}\n\n${ledger.findings}\n\n${ledger.windows}\n`);
 
   await runScript('./ledger-writer.js');
+  await runScript('./shadow.js');
   await runScript('./match.js');
   console.log(`results written to ${RESULTS_PATH}`);
 }

@@ -70,19 +70,20 @@ export class TrafficLedger {
     this.learner = new TemplateLearner();
     this.comparisons = new ComparisonStore(db ?? store.database);
     const database = db ?? store.database;
+    const writeBatch = database.transaction((batch: LedgerRecord[]) => {
+      const traffic: TrafficRecord[] = [];
+      const compared: ComparisonRow[] = [];
+      for (const r of batch) {
+        if (isShadow(r)) compared.push(this.comparisonRow(r));
+        else traffic.push(this.attribute(r));
+      }
+      this.store.write(traffic);
+      this.comparisons.write(compared);
+    });
     this.writer = new BatchedWriter<LedgerRecord>(
       (batch) => {
         try {
-          database.transaction(() => {
-            const traffic: TrafficRecord[] = [];
-            const compared: ComparisonRow[] = [];
-            for (const r of batch) {
-              if (isShadow(r)) compared.push(this.comparisonRow(r));
-              else traffic.push(this.attribute(r));
-            }
-            this.store.write(traffic);
-            this.comparisons.write(compared);
-          })();
+          writeBatch(batch);
         } catch (err) {
           this.comparisons.forgetCaches();
           this.store.forgetCaches();

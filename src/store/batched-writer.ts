@@ -53,7 +53,7 @@ export class BatchedWriter<T> {
       // Never write inside the caller's stack: the request path must not touch the disk.
       this.immediate ??= setImmediate(() => {
         this.immediate = null;
-        this.drain();
+        this.drain(8, true);
       });
     } else {
       this.timer ??= setTimeout(() => {
@@ -69,9 +69,10 @@ export class BatchedWriter<T> {
     this.drain(Infinity);
   }
 
-  private drain(maxBatches = 8): void {
+  /** `fullOnly`: a size trigger writes whole batches and leaves a remainder to the timer, so batches stay full. */
+  private drain(maxBatches = 8, fullOnly = false): void {
     let batches = 0;
-    while (this.queue.length > 0 && batches < maxBatches) {
+    while (this.queue.length > 0 && batches < maxBatches && (!fullOnly || this.queue.length >= this.batchSize)) {
       const batch = this.queue.splice(0, this.batchSize);
       batches++;
       try {
@@ -89,12 +90,18 @@ export class BatchedWriter<T> {
       }
     }
     this.stats.queued = this.queue.length;
-    if (this.queue.length > 0) {
+    if (this.queue.length >= this.batchSize) {
       // Yield to the event loop between bursts, so requests keep flowing under a backlog.
       this.immediate ??= setImmediate(() => {
         this.immediate = null;
-        this.drain();
+        this.drain(8, fullOnly);
       });
+    } else if (this.queue.length > 0) {
+      // A remainder goes out with the timer: at most intervalMs late, never lost.
+      this.timer ??= setTimeout(() => {
+        this.timer = null;
+        this.drain();
+      }, this.intervalMs);
     }
   }
 

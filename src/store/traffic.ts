@@ -66,8 +66,12 @@ export class TrafficStore {
   private readonly touchEndpoint;
   private readonly upsertMinute;
 
+  /** Built once: a transaction function per batch costs more than the batch's bookkeeping. */
+  private readonly writeTx: (records: readonly TrafficRecord[]) => void;
+
   constructor(private readonly db: Database) {
     this.database = db;
+    this.writeTx = db.transaction((records: readonly TrafficRecord[]) => this.writeRows(records));
     this.insertEndpoint = db.prepare(
       `INSERT INTO endpoints (method, path, route, source, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (method, path) DO NOTHING`,
@@ -138,7 +142,11 @@ export class TrafficStore {
   }
 
   private writeBatch(records: readonly TrafficRecord[]): void {
-    this.db.transaction(() => {
+    this.writeTx(records);
+  }
+
+  private writeRows(records: readonly TrafficRecord[]): void {
+    {
       const rows = new Map<string, MinuteRow>();
       const touched = new Map<number, { at: number; route: string | null }>();
       for (const r of records) {
@@ -196,7 +204,7 @@ export class TrafficStore {
         });
       }
       for (const [id, t] of touched) this.touchEndpoint.run(t.at, t.at, t.route, id);
-    })();
+    }
   }
 
   /** Every known endpoint with its traffic since `sinceMs`. */
