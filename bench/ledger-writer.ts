@@ -15,6 +15,7 @@ import { markdownTable } from './markdown.js';
 import { RESULTS_PATH, writeSection } from './results-file.js';
 import { endpointCatalogue, ENDPOINTS, picker, requestPath, rng, ROUTED, SERVICES } from './endpoint-mix.js';
 import { routeAt } from './route-set.js';
+import { positive } from './env-number.js';
 
 /**
  * `npm run bench:ledger`: how fast the ledger writer turns exchange facts
@@ -36,14 +37,6 @@ const WARMUP_FACTS = 20_000;
 const CHUNK = 500;
 const HIGH_WATER = 4_000;
 const BIG_BATCH = 1_000;
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name}=${raw}: expected a positive number`);
-  return n;
-}
 
 const rules = RuleFileSchema.parse({
   legacy: 'http://127.0.0.1:9',

@@ -11,6 +11,7 @@ import type { LedgerSettle } from './peer-strangler-ledger.js';
 import { CORES, machineBusyMs, machineLine } from './machine.js';
 import { resetResults, RESULTS_PATH, writeSection } from './results-file.js';
 import { UNCLAIMED_PATH } from './route-set.js';
+import { positive } from './env-number.js';
 
 /**
  * `npm run bench`: the same small backend reached directly, through
@@ -34,14 +35,6 @@ const LEDGER_MAX_COST = 0.1;
 const WINDOWS = 7;
 /** Distinct request paths the many-endpoint windows cycle through. */
 const MIX_PATHS = 2_000;
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name}=${raw}: expected a positive number`);
-  return n;
-}
 
 interface Peer {
   label: string;

@@ -7,6 +7,7 @@ import { CORES, machineBusyMs, machineLine } from './machine.js';
 import { markdownTable } from './markdown.js';
 import { SHADOW_PATH, SHADOW_ROUTE, type AdminInfo, type ShadowMode } from './peer-strangler-shadow.js';
 import { RESULTS_PATH, writeSection } from './results-file.js';
+import { positive } from './env-number.js';
 
 /**
  * `npm run bench:shadow`: what shadow comparison costs the proxy and its
@@ -32,14 +33,6 @@ const ROUNDS = Math.round(positive('BENCH_ROUNDS', 2));
 /** The issue's targets. */
 const MAX_CPU_RATIO = 2.5;
 const MAX_P99_RATIO = 1.1;
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name}=${raw}: expected a positive number`);
-  return n;
-}
 
 interface Peer {
   mode: ShadowMode;
