@@ -1,4 +1,3 @@
-import type { Database } from 'better-sqlite3';
 import type { RouteTable } from '../rules/compile.js';
 import type { ExchangeFact } from '../router/proxy-handler.js';
 import { redactBody, redactHeaders, redactUrl } from '../shadow/redact.js';
@@ -65,11 +64,10 @@ export class TrafficLedger {
     private readonly table: () => RouteTable,
     logger: Logger,
     opts: WriterOptions = {},
-    db?: Database,
   ) {
     this.learner = new TemplateLearner();
-    this.comparisons = new ComparisonStore(db ?? store.database);
-    const database = db ?? store.database;
+    const database = store.db;
+    this.comparisons = new ComparisonStore(database);
     const writeBatch = database.transaction((batch: LedgerRecord[]) => {
       const traffic: TrafficRecord[] = [];
       const compared: ComparisonRow[] = [];

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import { RequestView } from '../rules/request-view.js';
-import { targetPath } from '../rules/normalise-path.js';
-import type { Mode, RuleFile } from '../rules/schema.js';
+import type { Mode } from '../rules/schema.js';
 import type { Logger } from '../log.js';
 import type { ShadowDispatcher } from '../shadow/shadow-dispatcher.js';
 import { decide, type Plan } from './decide.js';
@@ -63,10 +62,6 @@ function readAll(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function rules(state: RoutingState): RuleFile {
-  return state.table.rules;
-}
-
 export function createProxyHandler(o: HandlerOptions) {
   const { logger, onExchange } = o;
 
@@ -123,10 +118,11 @@ export function createProxyHandler(o: HandlerOptions) {
     };
 
     const outgoing = (target: Target, body: Readable | Buffer | null): Outgoing => {
-      const r = rules(state);
+      const r = state.table.rules;
       return {
         method,
-        path: targetPath(req.url ?? '/'),
+        // The raw path the request view already cut out of the target: forwarded as sent.
+        path: view.rawPath,
         headers: upstreamRequestHeaders(req.rawHeaders, {
           clientIp: req.socket.remoteAddress ?? '',
           proto: 'http',

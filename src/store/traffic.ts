@@ -58,8 +58,6 @@ export const minuteOf = (ms: number) => Math.floor(ms / 60_000);
  * upsert, so the write cost follows the number of endpoints, not requests.
  */
 export class TrafficStore {
-  /** The ledger writes traffic and comparisons of one batch in one transaction on it. */
-  readonly database: Database;
   private ids = new Map<string, number>();
   private readonly insertEndpoint;
   private readonly selectEndpoint;
@@ -69,8 +67,8 @@ export class TrafficStore {
   /** Built once: a transaction function per batch costs more than the batch's bookkeeping. */
   private readonly writeTx: (records: readonly TrafficRecord[]) => void;
 
-  constructor(private readonly db: Database) {
-    this.database = db;
+  /** `db` is public: the ledger writes traffic and comparisons of one batch in one transaction on it. */
+  constructor(readonly db: Database) {
     this.writeTx = db.transaction((records: readonly TrafficRecord[]) => this.writeRows(records));
     this.insertEndpoint = db.prepare(
       `INSERT INTO endpoints (method, path, route, source, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)

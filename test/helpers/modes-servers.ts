@@ -1,7 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 
 /**
  * Real upstreams for the routing suites: each answers with `x-served-by`
@@ -136,21 +135,5 @@ export async function until(probe: () => boolean | Promise<boolean>, what: strin
   }
 }
 
-/** A writable that keeps everything written to it, for a pino destination. */
-export class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-  /** The JSON log records written so far. */
-  records(): Array<Record<string, unknown>> {
-    return this.text
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-  }
-  messages(): string[] {
-    return this.records().map((r) => String(r.msg ?? ''));
-  }
-}
+/** A pino destination that keeps its JSON lines (the transparency suite's, under the name these suites use). */
+export { LogCapture as Capture } from './transparency-upstream.js';

@@ -343,6 +343,9 @@ export class LogCapture extends Writable {
       .filter((l) => l.trim())
       .map((l) => JSON.parse(l) as Record<string, unknown>);
   }
+  messages(): string[] {
+    return this.records().map((r) => String(r.msg ?? ''));
+  }
 }
 
 export function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void } {
