@@ -45,7 +45,11 @@ export function endpointRows(traffic: TrafficStore, _rules: RuleFile, state: Pic
 }
 
 export function progressReport(traffic: TrafficStore, rules: RuleFile, state: Pick<RoutingState, 'table'>, window: { sinceMs: number; label: string }) {
-  const rows = endpointRows(traffic, rules, state, window.sinceMs);
+  return progressOf(endpointRows(traffic, rules, state, window.sinceMs), traffic, window);
+}
+
+/** Progress from endpoint rows already read (the report reads them once for both). */
+export function progressOf(rows: EndpointRow[], traffic: TrafficStore, window: { sinceMs: number; label: string }) {
   const byMode: Record<Mode, number> = { legacy: 0, shadow: 0, canary: 0, service: 0, retired: 0 };
   for (const r of rows) byMode[r.mode]++;
   const totals = traffic.totals(window.sinceMs);

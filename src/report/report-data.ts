@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { RouteTable } from '../rules/compile.js';
 import type { Mode, RuleFile, VerdictThresholds } from '../rules/schema.js';
-import { endpointRows, progressReport } from '../admin/views.js';
+import { endpointRows, progressOf } from '../admin/views.js';
 import { verdictOf } from '../shadow/verdict.js';
 import { ComparisonStore } from '../store/comparisons.js';
 import type { TrafficStore } from '../store/traffic.js';
@@ -47,7 +47,7 @@ export interface ReportDocument {
   generatedAt: string;
   window: string;
   thresholds: VerdictThresholds;
-  progress: ReturnType<typeof progressReport>;
+  progress: ReturnType<typeof progressOf>;
   endpoints: EndpointReport[];
 }
 
@@ -141,7 +141,7 @@ export function buildReport(db: Database, traffic: TrafficStore, rules: RuleFile
     generatedAt: new Date(now).toISOString(),
     window: f.label,
     thresholds,
-    progress: progressReport(traffic, rules, { table }, { sinceMs: f.sinceMs, label: f.label }),
+    progress: progressOf(rows, traffic, { sinceMs: f.sinceMs, label: f.label }),
     endpoints,
   };
 }
