@@ -1,4 +1,5 @@
 import type { Guard, Mode } from '../rules/schema.js';
+import { readinessOf } from './readiness.js';
 
 /**
  * Whether a change of mode may happen. Moving back is always allowed: a
@@ -6,9 +7,6 @@ import type { Guard, Mode } from '../rules/schema.js';
  * the service answers real users (canary, a larger canary share, service)
  * needs shadow evidence over the route's threshold, unless forced.
  */
-
-/** Failed copies above this share (percent) block a forward move, as they block readiness. */
-export const MAX_FAILURE_RATE = 1;
 
 export const MODE_ORDER: Record<Mode, number> = { legacy: 0, shadow: 1, canary: 2, service: 3, retired: 4 };
 
@@ -26,6 +24,10 @@ export interface Evidence {
   netMatchRate: number | null;
   /** Share of copies that failed (timeout, refused, reset, unparseable, too large), in percent; null without copies. */
   failureRate?: number | null;
+  /** Failed copies by category (shadow-timeout, shadow-refused, …). */
+  failures?: Record<string, number>;
+  /** Difference groups judged regressions, as `path (kind)`. */
+  regressions?: string[];
   /** Requests the route served in the evidence window, by target. */
   requests: number;
   byTarget: Record<string, number>;
@@ -66,22 +68,8 @@ function needsEvidence(from: ModeState, to: ModeState): boolean {
 export function checkTransition(from: ModeState, to: ModeState, guard: Guard, evidence: Evidence, force: boolean): TransitionCheck {
   const dir = direction(from, to);
   const guarded = dir === 'forward' && needsEvidence(from, to);
-  const reasons: string[] = [];
-  if (guarded) {
-    if (evidence.compared < guard.minSamples) {
-      reasons.push(`${evidence.compared} compared samples; the guard needs at least ${guard.minSamples}`);
-    }
-    if (evidence.netMatchRate === null) {
-      // A guard that asks for no match rate (minMatchRate 0) is satisfied without comparisons.
-      if (guard.minMatchRate > 0) reasons.push(`no net match rate yet; the guard needs ${guard.minMatchRate}%`);
-    } else if (evidence.netMatchRate < guard.minMatchRate) {
-      reasons.push(`net match rate ${evidence.netMatchRate}% is under the guard's ${guard.minMatchRate}%`);
-    }
-    // A service that times out or resets on many copies can still match on the rest: that is not readiness.
-    if (evidence.failureRate != null && evidence.failureRate > MAX_FAILURE_RATE) {
-      reasons.push(`${evidence.failureRate}% of shadow copies failed (timeouts, refusals, resets, unparseable or too large); the guard allows ${MAX_FAILURE_RATE}%`);
-    }
-  }
+  // The guard refuses for exactly the reasons an endpoint is not ready: one rule, one wording.
+  const reasons = guarded ? readinessOf(evidence, guard).reasons : [];
   return {
     direction: dir,
     guarded,

@@ -7,6 +7,7 @@ import { ModeChangeStore } from '../store/mode-changes.js';
 import { RevisionStore, type Revision, type RevisionSource } from '../store/revisions.js';
 import type { TrafficStore } from '../store/traffic.js';
 import type { Logger } from '../log.js';
+import { guardFor } from './readiness.js';
 import { checkTransition, direction, type Evidence, type ModeState, type TransitionCheck } from './guard.js';
 
 /**
@@ -29,7 +30,7 @@ export interface ChangeMeta {
 }
 
 /** Shadow evidence for a route: compared requests, net match rate and failures from the comparison ledger. */
-export type EvidenceSource = (route: string, rules: RuleFile) => Pick<Evidence, 'compared' | 'netMatchRate' | 'failureRate' | 'note'>;
+export type EvidenceSource = (route: string, rules: RuleFile) => Pick<Evidence, 'compared' | 'netMatchRate' | 'failureRate' | 'failures' | 'regressions' | 'note'>;
 
 export interface ModeRequest {
   mode: Mode;
@@ -215,8 +216,7 @@ export class MigrationControl {
   }
 
   private guardOf(route: RouteSpec) {
-    const g = this.inForce().rules.guard;
-    return { minSamples: route.guard?.minSamples ?? g.minSamples, minMatchRate: route.guard?.minMatchRate ?? g.minMatchRate };
+    return guardFor(this.inForce().rules, route.name);
   }
 
   private settingsOnly() {

@@ -2,7 +2,9 @@ import type { Database } from 'better-sqlite3';
 import type { RouteTable } from '../rules/compile.js';
 import type { Mode, RuleFile, VerdictThresholds } from '../rules/schema.js';
 import { endpointRows, progressOf } from '../admin/views.js';
-import { verdictOf } from '../shadow/verdict.js';
+import { verdictOf, type Verdict } from '../shadow/verdict.js';
+import type { Evidence } from '../progress/guard.js';
+import { FAILURES, failureRateOf, guardFor, readinessOf, type Readiness } from '../progress/readiness.js';
 import { ComparisonStore } from '../store/comparisons.js';
 import type { TrafficStore } from '../store/traffic.js';
 
@@ -16,7 +18,6 @@ import type { TrafficStore } from '../store/traffic.js';
  * requests before it is weighed against r: n' = n × T / T_noise.
  */
 
-export type Verdict = 'regression' | 'noise' | 'unknown';
 
 export interface DifferenceGroupReport {
   path: string;
@@ -41,6 +42,8 @@ export interface EndpointReport {
   noiseCompared: number;
   outcomes: Record<string, number>;
   differences: DifferenceGroupReport[];
+  /** Whether it is safe to cut over, by the same rule the promotion guard applies. */
+  readiness: Readiness;
 }
 
 export interface ReportDocument {
@@ -122,6 +125,7 @@ export function buildReport(db: Database, traffic: TrafficStore, rules: RuleFile
     for (const s of signatures.get(e.id) ?? []) {
       if (s.groups.length > 0 && s.groups.every((g) => verdicts.get(`${g.path}|${g.kind}`) === 'noise')) netMatched += s.count;
     }
+    const netMatchRate = compared ? round1((netMatched / compared) * 100) : null;
     endpoints.push({
       method: e.method,
       path: e.path,
@@ -131,10 +135,19 @@ export function buildReport(db: Database, traffic: TrafficStore, rules: RuleFile
       compared,
       matched,
       matchRate: compared ? round1((matched / compared) * 100) : null,
-      netMatchRate: compared ? round1((netMatched / compared) * 100) : null,
+      netMatchRate,
       noiseCompared,
       outcomes: o.shadow,
       differences,
+      readiness: readinessOf(
+        {
+          compared,
+          netMatchRate,
+          regressions: differences.filter((d) => d.verdict === 'regression').map(groupLabel),
+          failures: o.shadow,
+        },
+        guardFor(rules, e.route),
+      ),
     });
   }
   return {
@@ -146,24 +159,26 @@ export function buildReport(db: Database, traffic: TrafficStore, rules: RuleFile
   };
 }
 
-/** Outcomes where a copy was sent but no comparison could be made: they count against readiness. */
-export const FAILURES = ['shadow-timeout', 'shadow-refused', 'shadow-reset', 'unparseable', 'too-large'] as const;
-
-/** The promotion guard's evidence for a route: compared requests, net match rate and failure share over its endpoints. */
-export function routeEvidence(report: ReportDocument, route: string): { compared: number; netMatchRate: number | null; failureRate: number | null; note?: string } {
+/** The promotion guard's evidence for a route: its endpoints' comparisons, regression groups and failed copies taken together. */
+export function routeEvidence(report: ReportDocument, route: string): Pick<Evidence, 'compared' | 'netMatchRate' | 'failureRate' | 'failures' | 'regressions' | 'note'> {
   let compared = 0;
   let net = 0;
-  let failures = 0;
+  const failures: Record<string, number> = {};
+  const regressions: string[] = [];
   for (const e of report.endpoints) {
     if (e.route !== route) continue;
-    for (const f of FAILURES) failures += e.outcomes[f] ?? 0;
-    if (e.compared === 0) continue;
+    for (const f of FAILURES) if (e.outcomes[f]) failures[f] = (failures[f] ?? 0) + e.outcomes[f]!;
+    for (const d of e.differences) if (d.verdict === 'regression') regressions.push(`${e.method} ${e.path} ${groupLabel(d)}`);
     compared += e.compared;
     net += ((e.netMatchRate ?? 0) / 100) * e.compared;
   }
-  const attempted = compared + failures;
-  const failureRate = attempted ? round1((failures / attempted) * 100) : null;
+  const failureRate = failureRateOf(compared, failures);
   return compared === 0
-    ? { compared: 0, netMatchRate: null, failureRate, note: 'no shadow comparisons recorded for this route in the window; put it in shadow mode first' }
-    : { compared, netMatchRate: round1((net / compared) * 100), failureRate };
+    ? { compared: 0, netMatchRate: null, failureRate, failures, regressions, note: 'no shadow comparisons recorded for this route in the window; put it in shadow mode first' }
+    : { compared, netMatchRate: round1((net / compared) * 100), failureRate, failures, regressions };
+}
+
+/** How a difference group is named in reasons and tables: `$.createdAt (changed)`. */
+export function groupLabel(d: { path: string; kind: string }): string {
+  return `${d.path} (${d.kind})`;
 }

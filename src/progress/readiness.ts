@@ -1,0 +1,86 @@
+import type { Guard, RuleFile } from '../rules/schema.js';
+
+/**
+ * Whether an endpoint (or a whole route) is safe to cut over. One function
+ * serves the report, the dashboard and the promotion guard, so that the
+ * badge a user sees and the guard's refusal can never disagree.
+ *
+ * - `ready`: enough compared samples, net match rate at or over the
+ *   threshold, no regression group, no failure category over 1%;
+ * - `not-ready`: one or more of those fail; `reasons` says which;
+ * - `unknown`: too few samples to tell (other findings are still listed).
+ */
+
+/** A failure category above this share (percent of copies sent) blocks readiness. */
+export const MAX_FAILURE_RATE = 1;
+
+/** Outcomes where a copy was sent but no comparison could be made. */
+export const FAILURES = ['shadow-timeout', 'shadow-refused', 'shadow-reset', 'unparseable', 'too-large'] as const;
+export type FailureCategory = (typeof FAILURES)[number];
+
+export type ReadinessState = 'ready' | 'not-ready' | 'unknown';
+
+export interface ReadinessInput {
+  /** Comparisons made (matched or differing). */
+  compared: number;
+  /** Match rate with noise excluded, percent; null without comparisons. */
+  netMatchRate: number | null;
+  /** Difference groups judged regressions, as `path (kind)`. */
+  regressions?: readonly string[];
+  /** Copies that failed, by category. */
+  failures?: Readonly<Partial<Record<string, number>>>;
+}
+
+export interface Readiness {
+  state: ReadinessState;
+  reasons: string[];
+  minSamples: number;
+  minMatchRate: number;
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+export function failureCount(failures: ReadinessInput['failures']): number {
+  let n = 0;
+  for (const f of FAILURES) n += failures?.[f] ?? 0;
+  return n;
+}
+
+/** Failed copies as a share of the copies sent, percent; null when none was sent. */
+export function failureRateOf(compared: number, failures: ReadinessInput['failures']): number | null {
+  const failed = failureCount(failures);
+  return compared + failed ? round1((failed / (compared + failed)) * 100) : null;
+}
+
+export function readinessOf(e: ReadinessInput, guard: Guard): Readiness {
+  const reasons: string[] = [];
+  const tooFew = e.compared < guard.minSamples;
+  if (tooFew) reasons.push(`${e.compared} compared samples; the guard needs at least ${guard.minSamples}`);
+  if (e.netMatchRate === null) {
+    // A guard that asks for no match rate (minMatchRate 0) is satisfied without comparisons.
+    if (guard.minMatchRate > 0) reasons.push(`no net match rate yet; the guard needs ${guard.minMatchRate}%`);
+  } else if (e.netMatchRate < guard.minMatchRate) {
+    reasons.push(`net match rate ${e.netMatchRate}% is under the guard's ${guard.minMatchRate}%`);
+  }
+  const regressions = e.regressions ?? [];
+  if (regressions.length > 0) {
+    const shown = regressions.slice(0, 3).join(', ');
+    reasons.push(`${regressions.length} regression group${regressions.length === 1 ? '' : 's'}: ${shown}${regressions.length > 3 ? ', …' : ''}`);
+  }
+  const sent = e.compared + failureCount(e.failures);
+  for (const f of FAILURES) {
+    const n = e.failures?.[f] ?? 0;
+    // A service that times out or resets on many copies can still match on the rest: that is not readiness.
+    if (n > 0 && (n / sent) * 100 > MAX_FAILURE_RATE) {
+      reasons.push(`${round1((n / sent) * 100)}% of shadow copies ended in ${f} (${n} of ${sent}); the guard allows ${MAX_FAILURE_RATE}% per category`);
+    }
+  }
+  const state: ReadinessState = tooFew ? 'unknown' : reasons.length ? 'not-ready' : 'ready';
+  return { state, reasons, minSamples: guard.minSamples, minMatchRate: guard.minMatchRate };
+}
+
+/** The guard a route is held to: its own fields, the global guard for the rest. */
+export function guardFor(rules: Pick<RuleFile, 'guard' | 'routes'>, route: string | null): Guard {
+  const own = route === null ? undefined : rules.routes.find((r) => r.name === route)?.guard;
+  return { minSamples: own?.minSamples ?? rules.guard.minSamples, minMatchRate: own?.minMatchRate ?? rules.guard.minMatchRate };
+}
