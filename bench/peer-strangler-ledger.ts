@@ -58,10 +58,10 @@ if (hit !== null) throw new Error(`route ${hit.route.name} claims ${UNCLAIMED_PA
 let requestsReceived = 0;
 started.proxy.server.on('request', () => requestsReceived++);
 
-const counters = (): LedgerCounters | undefined => (started.ledger ? { ...started.ledger.writer.stats } : undefined);
+const counters = (): LedgerCounters | undefined => (started.ledger ? { ...started.ledger.stats } : undefined);
 
 answer('settle', (): LedgerSettle => {
-  started.ledger?.writer.flush();
+  started.ledger?.flush();
   const one = (sql: string) => (started.db.prepare(sql).pluck().get() as number | null) ?? 0;
   return {
     type: 'settle',

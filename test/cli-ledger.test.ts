@@ -83,8 +83,8 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) await stack.proxy('GET', `/api/users/${i}/posts`);
   for (let i = 0; i < 7; i++) await stack.proxy('GET', '/reports/daily');
   await waitFor(() => {
-    stack.app.ledger!.writer.flush();
-    return stack.app.ledger!.writer.stats.written >= 15;
+    stack.app.ledger!.flush();
+    return stack.app.ledger!.stats.written >= 15;
   }, 'the ledger to hold 15 exchanges');
 }, 240_000);
 

@@ -239,7 +239,7 @@ describe('the demo ledger and admin API, as npm start runs them', () => {
   it('counts the traffic by endpoint template', async () => {
     for (const id of [1, 2, 7]) expect((await get(app.proxy.url, `/api/orders/${id}`)).headers.get('x-served-by')).toBe('orders-service');
     await get(app.proxy.url, '/api/users/1', { cookie: 'sid=alice' });
-    app.ledger!.writer.flush();
+    app.ledger!.flush();
     const endpoints = (await api('GET', '/api/endpoints')).body as Array<{ method: string; path: string; requests: number; mode: string; byTarget: Record<string, number> }>;
     expect(endpoints.find((e) => e.path === '/api/orders/{id}')).toMatchObject({ method: 'GET', requests: 3, mode: 'service', byTarget: { orders: 3 } });
     expect(endpoints.find((e) => e.path === '/api/users/{id}')).toMatchObject({ requests: 1, mode: 'canary', byTarget: { legacy: 1 } });

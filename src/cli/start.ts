@@ -82,7 +82,7 @@ export async function startFromFile(file: string, opts: StartOptions = {}): Prom
   logger.info({ revision: revision.n, source: revision.source, author: revision.author }, `rules in force: revision ${revision.n}: ${reason}`);
 
   let ledger: TrafficLedger | null = null;
-  const metrics = createMetrics(() => ledger?.writer.stats);
+  const metrics = createMetrics(() => ledger?.stats);
   const onExchange =
     opts.ledger === false
       ? (f: ExchangeFact) => metrics.observe(f)
@@ -116,7 +116,7 @@ export async function startFromFile(file: string, opts: StartOptions = {}): Prom
   let admin: RunningAdmin;
   try {
     admin = await startAdmin(
-      { control, traffic, db, token, metrics, ledgerStats: () => ledger?.writer.stats, proxyState: () => running.state(), logger },
+      { control, traffic, db, token, metrics, ledgerStats: () => ledger?.stats, proxyState: () => running.state(), logger },
       opts.adminListen ?? fileRules.admin.listen,
     );
   } catch (err) {

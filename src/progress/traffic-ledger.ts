@@ -5,9 +5,10 @@ import type { ShadowRecord, ShadowSample } from '../shadow/shadow-record.js';
 import { NOT_ATTEMPTED } from '../shadow/shadow-record.js';
 import { groupsOf, signatureOf } from '../shadow/signature.js';
 import type { CapturedResponse } from '../shadow/types.js';
-import { BatchedWriter, type WriterOptions } from '../store/batched-writer.js';
+import { BatchedWriter, type WriterOptions, type WriterStats } from '../store/batched-writer.js';
 import { ComparisonStore, type ComparisonRow, type SampleRow } from '../store/comparisons.js';
-import type { TrafficRecord, TrafficStore } from '../store/traffic.js';
+import { minuteOf, PendingTraffic, type TrafficRecord } from '../store/pending-traffic.js';
+import type { TrafficStore } from '../store/traffic.js';
 import type { Logger } from '../log.js';
 import { endpointFor, type Endpoint } from './attribute.js';
 import { TemplateLearner } from './template-learner.js';
@@ -48,54 +49,65 @@ export function sampleRow(s: ShadowSample, differences: unknown): SampleRow {
   };
 }
 
+export interface LedgerOptions extends WriterOptions {
+  /** How often folded rows are written to SQLite, in ms: the most a crash can lose. */
+  persistMs?: number;
+  /** Folded rows (traffic rows and outcome counters) that trigger a write before persistMs is up. */
+  maxPendingRows?: number;
+}
+
+const MAX_PENDING_COMPARISONS = 256;
+
+/** A comparison folded but not yet written: its endpoint gets an id in the write's transaction. */
+type PendingComparison = Omit<ComparisonRow, 'endpointId'> & { method: string; path: string };
+
 /**
- * Exchange facts and shadow comparisons → the ledger. The hot path only
- * queues; attribution to an endpoint template, signatures, redaction of
- * samples and the SQLite write all happen in the writer's batch, one
- * transaction, off the request's path.
+ * Exchange facts and shadow comparisons → the ledger, in two steps, both
+ * off the request's path. The hot path only queues. Every small batch
+ * (100 records or 50 ms) is folded in memory: attributed to an endpoint
+ * template and added into the per-minute row it will become; copies never
+ * attempted (skipped, dropped) only bump a counter. Every `persistMs` the
+ * folded rows go to SQLite in one transaction, so the write cost follows
+ * the endpoints seen in that time, not the requests.
  */
 export class TrafficLedger {
   readonly writer: BatchedWriter<LedgerRecord>;
   readonly learner: TemplateLearner;
   readonly comparisons: ComparisonStore;
+  private readonly traffic = new PendingTraffic();
+  private compared: PendingComparison[] = [];
+  private readonly counted = new Map<string, { method: string; path: string; route: string; at: number; minute: number; kind: 'shadow' | 'noise'; outcome: string; n: number }>();
+  private pendingRecords = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly persistMs: number;
+  private readonly maxPendingRows: number;
+  private readonly writeFolded: () => void;
+  private readonly totals = { written: 0, lost: 0, failedBatches: 0, batches: 0 };
 
   constructor(
     private readonly store: TrafficStore,
     private readonly table: () => RouteTable,
-    logger: Logger,
-    opts: WriterOptions = {},
+    private readonly logger: Logger,
+    private readonly opts: LedgerOptions = {},
   ) {
     this.learner = new TemplateLearner();
+    this.persistMs = opts.persistMs ?? 500;
+    this.maxPendingRows = opts.maxPendingRows ?? 5_000;
     const database = store.db;
     this.comparisons = new ComparisonStore(database);
-    const writeBatch = database.transaction((batch: LedgerRecord[]) => {
-      const traffic: TrafficRecord[] = [];
-      const compared: ComparisonRow[] = [];
-      for (const r of batch) {
-        if (isShadow(r)) compared.push(this.comparisonRow(r));
-        else traffic.push(this.attribute(r));
-      }
-      this.store.write(traffic);
-      this.comparisons.write(compared);
+    this.writeFolded = database.transaction(() => {
+      this.store.writePending(this.traffic);
+      const rows: ComparisonRow[] = this.compared.map(({ method, path, ...c }) => ({ ...c, endpointId: this.store.endpointId(method, path, c.route, 'traffic', c.at) }));
+      const counted = [...this.counted.values()].map((c) => ({ ...c, endpointId: this.store.endpointId(c.method, c.path, c.route, 'traffic', c.at) }));
+      this.comparisons.write(rows, counted);
     });
-    this.writer = new BatchedWriter<LedgerRecord>(
-      (batch) => {
-        try {
-          writeBatch(batch);
-        } catch (err) {
-          this.comparisons.forgetCaches();
-          this.store.forgetCaches();
-          throw err;
-        }
+    this.writer = new BatchedWriter<LedgerRecord>((batch) => this.fold(batch), {
+      ...opts,
+      onError: (err, lost) => {
+        logger.error({ err: err.message, lost }, 'ledger records could not be folded; they are counted as dropped');
+        opts.onError?.(err, lost);
       },
-      {
-        ...opts,
-        onError: (err, lost) => {
-          logger.error({ err: err.message, lost }, 'ledger batch could not be written; its records are counted as dropped');
-          opts.onError?.(err, lost);
-        },
-      },
-    );
+    });
   }
 
   /** Hot path: queue, never wait. */
@@ -107,6 +119,65 @@ export class TrafficLedger {
   recordShadow = (r: ShadowRecord): void => {
     this.writer.push(r);
   };
+
+  /** The writer's counters as the metrics show them: written means in SQLite, queued includes what is folded but not yet written. */
+  get stats(): WriterStats {
+    const w = this.writer.stats;
+    return {
+      queued: w.queued + this.pendingRecords,
+      written: this.totals.written,
+      dropped: w.dropped + this.totals.lost,
+      failedBatches: w.failedBatches + this.totals.failedBatches,
+      batches: this.totals.batches,
+    };
+  }
+
+  private fold(batch: LedgerRecord[]): void {
+    for (const r of batch) {
+      if (isShadow(r)) this.foldShadow(r);
+      else this.traffic.add(this.attribute(r));
+    }
+    this.pendingRecords += batch.length;
+    // Comparisons hold both captured bodies until written: a few hundred at most.
+    if (this.traffic.rows.size + this.counted.size >= this.maxPendingRows || this.compared.length >= MAX_PENDING_COMPARISONS) this.persist();
+    else this.timer ??= setTimeout(() => this.persist(), this.persistMs);
+  }
+
+  /** Writes what is folded, in one transaction. A failed write loses exactly what it held, counted and logged. */
+  private persist(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const n = this.pendingRecords;
+    if (n === 0) return;
+    try {
+      this.writeFolded();
+      this.totals.written += n;
+      this.totals.batches++;
+    } catch (err) {
+      // The rollback took back endpoints and signatures created in it: cached ids and counts may name nothing.
+      this.comparisons.forgetCaches();
+      this.store.forgetCaches();
+      this.totals.failedBatches++;
+      this.totals.lost += n;
+      this.logger.error({ err: (err as Error).message, lost: n }, 'ledger batch could not be written; its records are counted as dropped');
+      try {
+        this.opts.onError?.(err as Error, n);
+      } catch {
+        // A failing error report must not stop the ledger.
+      }
+    } finally {
+      this.traffic.clear();
+      this.compared = [];
+      this.counted.clear();
+      this.pendingRecords = 0;
+    }
+  }
+
+  /** Everything queued and folded, written now (tests, shutdown, the benchmark's sanity check). */
+  flush(): void {
+    this.writer.flush();
+    this.persist();
+  }
 
   /** Attribution is the writer's main cost; most traffic repeats a few thousand URLs, so remember them. */
   private readonly attributed = new Map<string, Endpoint>();
@@ -147,18 +218,27 @@ export class TrafficLedger {
     };
   }
 
-  private comparisonRow(r: ShadowRecord): ComparisonRow {
+  private foldShadow(r: ShadowRecord): void {
     const endpoint = this.endpoint(r.route, r.method, r.url);
-    const endpointId = this.store.endpointId(endpoint.method, endpoint.path, r.route, 'traffic', r.at);
+    if (NOT_ATTEMPTED.has(r.outcome)) {
+      // Skipped and dropped copies are counted, never stored as rows: under a hung service every request is one.
+      const minute = minuteOf(r.at);
+      const key = `${endpoint.method} ${endpoint.path}\u0000${minute}\u0000${r.kind}\u0000${r.outcome}`;
+      const c = this.counted.get(key);
+      if (c) c.n++;
+      else this.counted.set(key, { method: endpoint.method, path: endpoint.path, route: r.route, at: r.at, minute, kind: r.kind, outcome: r.outcome, n: 1 });
+      return;
+    }
     const groups = groupsOf(r.differences);
     const sample = r.sample;
-    return {
-      endpointId,
+    this.compared.push({
+      method: endpoint.method,
+      path: endpoint.path,
       at: r.at,
       route: r.route,
       kind: r.kind,
       outcome: r.outcome,
-      attempted: !NOT_ATTEMPTED.has(r.outcome),
+      attempted: true,
       legacyStatus: r.legacyStatus,
       otherStatus: r.otherStatus,
       legacyMs: r.legacyMs,
@@ -167,10 +247,11 @@ export class TrafficLedger {
       groups: groups.map((g) => ({ path: g.group, kind: g.kind })),
       exchange: r.exchange,
       sample: sample ? () => sampleRow(sample, r.differences) : null,
-    };
+    });
   }
 
   close(): void {
     this.writer.close();
+    this.persist();
   }
 }

@@ -21,6 +21,14 @@ export interface ComparisonRow {
   sample: (() => SampleRow) | null;
 }
 
+export interface OutcomeCount {
+  endpointId: number;
+  minute: number;
+  kind: 'shadow' | 'noise';
+  outcome: string;
+  n: number;
+}
+
 export interface SampleRow {
   target: string;
   request: unknown;
@@ -100,9 +108,18 @@ export class ComparisonStore {
     return n;
   }
 
-  /** Writes a batch; the caller runs it inside its transaction. */
-  write(rows: readonly ComparisonRow[]): void {
+  /**
+   * Writes a batch; the caller runs it inside its transaction. `counted`:
+   * outcomes already counted elsewhere (copies never attempted need no row).
+   */
+  write(rows: readonly ComparisonRow[], counted: Iterable<OutcomeCount> = []): void {
     const outcomes = new Map<string, { e: number; m: number; kind: string; outcome: string; n: number }>();
+    for (const c of counted) {
+      const ok = `${c.endpointId}|${c.minute}|${c.kind}|${c.outcome}`;
+      const o = outcomes.get(ok);
+      if (o) o.n += c.n;
+      else outcomes.set(ok, { e: c.endpointId, m: c.minute, kind: c.kind, outcome: c.outcome, n: c.n });
+    }
     const groups = new Map<string, { e: number; m: number; path: string; kind: string; real: number; noise: number }>();
     for (const r of rows) {
       const minute = minuteOf(r.at);

@@ -1,36 +1,8 @@
 import type { Database } from 'better-sqlite3';
-import { addInto, bucketIndex, emptyHistogram, fromBlob, quantile, toBlob } from './latency-histogram.js';
+import { addInto, emptyHistogram, fromBlob, quantile, toBlob } from './latency-histogram.js';
+import { minuteOf, PendingTraffic, type TrafficRecord } from './pending-traffic.js';
 
-/** One exchange, attributed to its endpoint, as the ledger stores it. */
-export interface TrafficRecord {
-  method: string;
-  /** Endpoint template, e.g. /api/orders/{id}. */
-  path: string;
-  route: string | null;
-  target: string;
-  /** 0 when the target gave no response. */
-  status: number;
-  fellBack: boolean;
-  startedAt: number;
-  durationMs: number;
-  bytesIn: number;
-  bytesOut: number;
-}
-
-interface MinuteRow {
-  endpointId: number;
-  minute: number;
-  target: string;
-  route: string | null;
-  requests: number;
-  classes: [number, number, number, number, number];
-  errors: number;
-  fallbacks: number;
-  bytesIn: number;
-  bytesOut: number;
-  latencySum: number;
-  histogram: Uint32Array;
-}
+export { minuteOf, type TrafficRecord };
 
 export interface EndpointTraffic {
   id: number;
@@ -50,12 +22,12 @@ export interface EndpointTraffic {
   lastSeen: string | null;
 }
 
-export const minuteOf = (ms: number) => Math.floor(ms / 60_000);
 
 /**
- * The endpoint inventory and its per-minute traffic. A batch of exchanges
- * becomes one row per (endpoint, minute, target), merged into the table by
- * upsert, so the write cost follows the number of endpoints, not requests.
+ * The endpoint inventory and its per-minute traffic. Exchanges are folded
+ * in memory into one row per (endpoint, minute, target) (PendingTraffic),
+ * merged into the table by upsert, so the write cost follows the number of
+ * endpoints, not requests.
  */
 export class TrafficStore {
   private ids = new Map<string, number>();
@@ -65,11 +37,11 @@ export class TrafficStore {
   private readonly upsertMinute;
 
   /** Built once: a transaction function per batch costs more than the batch's bookkeeping. */
-  private readonly writeTx: (records: readonly TrafficRecord[]) => void;
+  private readonly writeTx: (pending: PendingTraffic) => void;
 
   /** `db` is public: the ledger writes traffic and comparisons of one batch in one transaction on it. */
   constructor(readonly db: Database) {
-    this.writeTx = db.transaction((records: readonly TrafficRecord[]) => this.writeRows(records));
+    this.writeTx = db.transaction((pending: PendingTraffic) => this.writePending(pending));
     this.insertEndpoint = db.prepare(
       `INSERT INTO endpoints (method, path, route, source, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (method, path) DO NOTHING`,
@@ -127,11 +99,13 @@ export class TrafficStore {
     this.ids.clear();
   }
 
-  /** Writes one batch in one transaction. */
+  /** Writes records in one transaction of their own. */
   write(records: readonly TrafficRecord[]): void {
     if (records.length === 0) return;
+    const pending = new PendingTraffic();
+    for (const r of records) pending.add(r);
     try {
-      this.writeBatch(records);
+      this.writeTx(pending);
     } catch (err) {
       // The rollback took back any endpoint created in the batch; ids cached for them would point at nothing.
       this.ids.clear();
@@ -139,70 +113,29 @@ export class TrafficStore {
     }
   }
 
-  private writeBatch(records: readonly TrafficRecord[]): void {
-    this.writeTx(records);
-  }
-
-  private writeRows(records: readonly TrafficRecord[]): void {
-    {
-      const rows = new Map<string, MinuteRow>();
-      const touched = new Map<number, { at: number; route: string | null }>();
-      for (const r of records) {
-        const endpointId = this.endpointId(r.method, r.path, r.route, 'traffic', r.startedAt);
-        const minute = minuteOf(r.startedAt);
-        const key = `${endpointId}|${minute}|${r.target}`;
-        let row = rows.get(key);
-        if (!row) {
-          row = {
-            endpointId,
-            minute,
-            target: r.target,
-            route: r.route,
-            requests: 0,
-            classes: [0, 0, 0, 0, 0],
-            errors: 0,
-            fallbacks: 0,
-            bytesIn: 0,
-            bytesOut: 0,
-            latencySum: 0,
-            histogram: emptyHistogram(),
-          };
-          rows.set(key, row);
-        }
-        row.requests++;
-        const cls = Math.floor(r.status / 100);
-        if (cls >= 1 && cls <= 5) row.classes[cls - 1]!++;
-        else row.errors++;
-        if (r.fellBack) row.fallbacks++;
-        row.bytesIn += r.bytesIn;
-        row.bytesOut += r.bytesOut;
-        row.latencySum += r.durationMs;
-        row.histogram[bucketIndex(r.durationMs)]!++;
-        const t = touched.get(endpointId);
-        if (!t || t.at < r.startedAt) touched.set(endpointId, { at: r.startedAt, route: r.route });
-      }
-      for (const row of rows.values()) {
-        this.upsertMinute.run({
-          endpointId: row.endpointId,
-          minute: row.minute,
-          target: row.target,
-          route: row.route,
-          requests: row.requests,
-          s1: row.classes[0],
-          s2: row.classes[1],
-          s3: row.classes[2],
-          s4: row.classes[3],
-          s5: row.classes[4],
-          errors: row.errors,
-          fallbacks: row.fallbacks,
-          bytesIn: row.bytesIn,
-          bytesOut: row.bytesOut,
-          latencySum: row.latencySum,
-          histogram: toBlob(row.histogram),
-        });
-      }
-      for (const [id, t] of touched) this.touchEndpoint.run(t.at, t.at, t.route, id);
+  /** Upserts what `pending` folded; the caller runs it inside its transaction and clears caches if that fails. */
+  writePending(pending: PendingTraffic): void {
+    for (const row of pending.rows.values()) {
+      this.upsertMinute.run({
+        endpointId: this.endpointId(row.method, row.path, row.route, 'traffic', row.firstAt),
+        minute: row.minute,
+        target: row.target,
+        route: row.route,
+        requests: row.requests,
+        s1: row.classes[0],
+        s2: row.classes[1],
+        s3: row.classes[2],
+        s4: row.classes[3],
+        s5: row.classes[4],
+        errors: row.errors,
+        fallbacks: row.fallbacks,
+        bytesIn: row.bytesIn,
+        bytesOut: row.bytesOut,
+        latencySum: row.latencySum,
+        histogram: toBlob(row.histogram),
+      });
     }
+    for (const t of pending.touched.values()) this.touchEndpoint.run(t.at, t.at, t.route, this.endpointId(t.method, t.path, t.route, 'traffic', t.at));
   }
 
   /** Every known endpoint with its traffic since `sinceMs`. */
