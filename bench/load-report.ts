@@ -55,30 +55,43 @@ export function sampleLine(s: Sample): string {
   return `${Math.round(s.rps)} req/s, p50 ${fixed(s.p50Ms, 2)} ms, p99 ${fixed(s.p99Ms, 2)} ms, proxy CPU ${fixed(s.proxyCpuUs, 1)} µs/req, other load ${fixed(s.otherLoadPct, 0)} %`;
 }
 
-/** `direct`, `httpProxy`, `strangler`: the three peers, in that order. */
-export function loadReport(peers: [PeerSamples, PeerSamples, PeerSamples], targetRatio: number): { table: string; ratios: string; windows: string } {
+export type Summary = ReturnType<typeof summarise>;
+
+/**
+ * The throughput table: every peer with its requests/s as a ratio to the
+ * reference proxies (http-proxy, and nginx when it ran), and every window.
+ */
+export function loadReport(peers: PeerSamples[], refs: { httpProxy: string; nginx: string | null }): { summary: Summary[]; table: string; windows: string } {
   const summary = peers.map(summarise);
-  const [direct, httpProxy, strangler] = summary as [ReturnType<typeof summarise>, ReturnType<typeof summarise>, ReturnType<typeof summarise>];
-
+  const ref = (label: string | null) => (label === null ? undefined : summary.find((s) => s.label === label));
+  const httpProxy = ref(refs.httpProxy)!;
+  const nginx = ref(refs.nginx);
   const table = markdownTable(
-    ['peer', 'requests/s', 'p50 ms', 'p99 ms', 'proxy CPU µs/req', 'backend CPU µs/req', 'proxy peak RSS MB', 'errors + non-2xx'],
-    summary.map((s) => [s.label, s.rps.toFixed(0), fixed(s.p50, 2), fixed(s.p99, 2), fixed(s.proxyCpu, 1), fixed(s.backendCpu, 1), fixed(s.rssMb, 0), String(s.failures)]),
+    [
+      'peer',
+      'requests/s',
+      'vs http-proxy',
+      ...(nginx ? ['vs nginx'] : []),
+      'p50 ms',
+      'p99 ms',
+      'proxy CPU µs/req',
+      'backend CPU µs/req',
+      'proxy peak RSS MB',
+      'errors + non-2xx',
+    ],
+    summary.map((s) => [
+      s.label,
+      s.rps.toFixed(0),
+      times(s.rps / httpProxy.rps),
+      ...(nginx ? [times(s.rps / nginx.rps)] : []),
+      fixed(s.p50, 2),
+      fixed(s.p99, 2),
+      fixed(s.proxyCpu, 1),
+      fixed(s.backendCpu, 1),
+      fixed(s.rssMb, 0),
+      String(s.failures),
+    ]),
   );
-
-  const rpsRatio = strangler.rps / httpProxy.rps;
-  // Adjacent windows share the machine's state best, so the per-round ratios show how much of the spread is drift.
-  const perRound = peers[2].samples.map((s, i) => times(s.rps / peers[1].samples[i]!.rps)).join(', ');
-  const best = (p: PeerSamples) => Math.max(...p.samples.map((s) => s.rps));
-  const ratios = [
-    `- strangler / http-proxy requests/s: **${times(rpsRatio)}** (target ≥ ${targetRatio}x: ${rpsRatio >= targetRatio ? 'met' : 'NOT met'}); per round: ${perRound}; best round of each: ${times(best(peers[2]) / best(peers[1]))}`,
-    `- strangler / http-proxy proxy CPU per request: **${times(strangler.proxyCpu / httpProxy.proxyCpu)}** (lower is better)`,
-    `- strangler / direct requests/s: ${times(strangler.rps / direct.rps)}; http-proxy / direct: ${times(httpProxy.rps / direct.rps)}`,
-    `- strangler / http-proxy p50 latency: ${times(strangler.p50 / httpProxy.p50)}; p99: ${times(strangler.p99 / httpProxy.p99)}`,
-    ...summary
-      .filter((s) => s.uncaught > 0)
-      .map((s) => `- **${s.label} threw ${s.uncaught} uncaught exception(s) during the run**; it would have crashed without the benchmark's guard (first one on stderr).`),
-  ].join('\n');
-
   const rounds = Math.max(...peers.map((p) => p.samples.length));
   const windows = markdownTable(
     ['round', 'peer', 'requests/s', 'p50 ms', 'p99 ms', 'proxy CPU µs/req', 'other load %', 'proxy exceptions so far'],
@@ -89,5 +102,10 @@ export function loadReport(peers: [PeerSamples, PeerSamples, PeerSamples], targe
       }),
     ).flat(),
   );
-  return { table, ratios, windows };
+  return { summary, table, windows };
+}
+
+/** Per-round ratio of two peers' values: adjacent windows share the machine's state best, so this shows how much of the spread is drift. */
+export function perRound(a: PeerSamples, b: PeerSamples, f: (s: Sample) => number): string {
+  return a.samples.map((s, i) => times(f(s) / f(b.samples[i]!))).join(', ');
 }

@@ -15,6 +15,7 @@ import { routeSet } from './route-set.js';
  * benchmarked path, in one of four configurations:
  *
  * - `route`:  the route in mode legacy: same matching and ledger work, no copies;
+ * - `canary`: mode canary at 50 %, sticky by a cookie the load does not send, so each request draws; the service a second backend;
  * - `shadow`: mode shadow at 100 %, the service a second backend, no noise copies;
  * - `noise`:  as `shadow`, with the default noisePercent (10);
  * - `hung`:   as `shadow`, the service a TCP server in this process that
@@ -26,7 +27,7 @@ import { routeSet } from './route-set.js';
 
 export const SHADOW_ROUTE = 'catalog-item';
 export const SHADOW_PATH = '/api/v1/catalog/items/12345';
-export const SHADOW_MODES = ['route', 'shadow', 'noise', 'hung'] as const;
+export const SHADOW_MODES = ['route', 'canary', 'shadow', 'noise', 'hung'] as const;
 export type ShadowMode = (typeof SHADOW_MODES)[number];
 
 export interface AdminInfo {
@@ -67,9 +68,9 @@ async function main(): Promise<void> {
   const route = {
     name: SHADOW_ROUTE,
     match: { path: '/api/v1/catalog/items/{id}', methods: ['GET'] },
-    mode: mode === 'route' ? 'legacy' : 'shadow',
+    mode: mode === 'route' ? 'legacy' : mode === 'canary' ? 'canary' : 'shadow',
     service: 'catalog',
-    ...(mode === 'route' ? {} : { shadow: shadowSpecFor(mode) }),
+    ...(mode === 'route' ? {} : mode === 'canary' ? { canary: { percent: 50, stickyBy: 'cookie:session' } } : { shadow: shadowSpecFor(mode) }),
   };
 
   const dir = mkdtempSync(path.join(tmpdir(), 'strangler-bench-shadow-'));
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
   });
 }
 
-function shadowSpecFor(mode: Exclude<ShadowMode, 'route'>): Record<string, number> {
+function shadowSpecFor(mode: Exclude<ShadowMode, 'route' | 'canary'>): Record<string, number> {
   const base = { percent: 100, maxPerSecond: 100_000, noisePercent: 0 };
   if (mode === 'noise') return { ...base, noisePercent: 10 };
   if (mode === 'hung') return { ...base, timeoutMs: 2000 };

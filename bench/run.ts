@@ -7,6 +7,9 @@ import { ENDPOINTS, loadPaths } from './endpoint-mix.js';
 import { DISTURBED_PCT, ledgerReport } from './ledger-report.js';
 import { CONNECTIONS, load } from './load.js';
 import { loadReport, sampleLine, type LedgerWindow, type PeerSamples, type Sample } from './load-report.js';
+import { nginxInstalled } from './nginx.js';
+import { SHADOW_PATH, type ShadowMode } from './peer-strangler-shadow.js';
+import { targetLines } from './targets.js';
 import type { LedgerSettle } from './peer-strangler-ledger.js';
 import { CORES, machineBusyMs, machineLine } from './machine.js';
 import { resetResults, RESULTS_PATH, writeSection } from './results-file.js';
@@ -28,11 +31,10 @@ const SECONDS = positive('BENCH_SECONDS', 10);
 const WARMUP_SECONDS = positive('BENCH_WARMUP_SECONDS', 2);
 const ROUNDS = Math.round(positive('BENCH_ROUNDS', 2));
 const ROUTES = 100;
-const TARGET_RATIO = 1.5;
 /** The issue's budget for the ledger: under 10 % of the proxy's requests/s. */
 const LEDGER_MAX_COST = 0.1;
-/** Load windows per round: three peers, then the ledger pair under two kinds of traffic. */
-const WINDOWS = 7;
+/** Load windows per round: up to nine peers, then the ledger pair under two kinds of traffic. */
+const WINDOWS = 13;
 /** Distinct request paths the many-endpoint windows cycle through. */
 const MIX_PATHS = 2_000;
 
@@ -67,10 +69,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-async function measure(peer: Peer, backend: Child): Promise<Sample> {
+async function measure(peer: Peer, backend: Child, service: Child): Promise<Sample> {
   await load(peer.url, WARMUP_SECONDS, peer.paths);
   const p0 = await peer.child?.usage();
-  const b0 = await backend.usage();
+  const b0 = [await backend.usage(), await service.usage()];
   const self0 = process.cpuUsage();
   const machine0 = machineBusyMs();
   const t0 = performance.now();
@@ -79,10 +81,11 @@ async function measure(peer: Peer, backend: Child): Promise<Sample> {
   const machine1 = machineBusyMs();
   const self = process.cpuUsage(self0);
   const p1 = await peer.child?.usage();
-  const b1 = await backend.usage();
+  const b1 = [await backend.usage(), await service.usage()];
   const cpuUs = (u: UsageReport) => u.userUs + u.systemUs;
   const proxyUs = p0 && p1 ? cpuUs(p1) - cpuUs(p0) : 0;
-  const backendUs = cpuUs(b1) - cpuUs(b0);
+  // Both backends: with canary and shadow the service's share of the work is backend work too.
+  const backendUs = cpuUs(b1[0]!) - cpuUs(b0[0]!) + cpuUs(b1[1]!) - cpuUs(b0[1]!);
   const oursMs = (proxyUs + backendUs + self.user + self.system) / 1000;
   const responses = Math.max(1, run.responses);
   return {
@@ -112,19 +115,26 @@ function howMeasured(): string {
     '',
     `Each peer answers \`GET ${UNCLAIMED_PATH}\` with the same fixed ~200-byte JSON body from one node:http backend process.`,
     `The load generator is autocannon in the orchestrating process: ${CONNECTIONS} keep-alive connections, pipelining 1,`,
-    `${WARMUP_SECONDS} s warm-up then ${SECONDS} s measured per peer, ${ROUNDS} rounds in the order direct, http-proxy, strangler;`,
+    `${WARMUP_SECONDS} s warm-up then ${SECONDS} s measured per peer, ${ROUNDS} rounds, the peers in the order of the table;`,
     'the table shows the mean of the rounds (peak RSS: the highest). Backend, each proxy and the load generator are separate',
     'processes on the same machine, all on 127.0.0.1, so on a small machine they compete for cores: ratios are the result,',
     'absolute numbers are not. "other load" is the share of all cores that processes outside the benchmark used during a window;',
     'when it is high, that window is disturbed.',
     '',
     '- http-proxy: `createProxyServer({ target, agent })` with `new http.Agent({ keepAlive: true, maxSockets: 256 })`, other options default.',
-    `- strangler: \`startProxy\` with ${ROUTES} routes of mixed shapes (literal, {param}, **, method-, host- and header-bound), all in legacy`,
-    '  mode; none claims the benchmarked path, so each request pays a full failing lookup and goes to legacy. strangler also adds',
-    '  X-Forwarded-For/-Proto/-Host and Via, which http-proxy with default options does not.',
+    '- nginx: Debian nginx-light, `worker_processes 1`, upstream `keepalive 64` over HTTP/1.1, access log off (bench/peer-nginx.ts);',
+    '  its CPU and peak RSS are read from /proc for the master and its worker. Absent when nginx is not installed.',
+    `- strangler data plane alone: \`startProxy\` with ${ROUTES} routes of mixed shapes (literal, {param}, **, method-, host- and`,
+    '  header-bound), all in legacy mode, none claiming the benchmarked path: a full failing lookup, then legacy. No ledger, admin or metrics.',
+    `- strangler legacy mode / canary 50 % / shadow 100 % / shadow, hung service: \`strangler start\` as an operator runs it`,
+    `  (bench/peer-strangler-shadow.ts: rule file, SQLite ledger, admin API, Prometheus metrics, rule-file watch) with the same ${ROUTES}`,
+    '  routes plus one that claims the benchmarked path, in mode legacy; canary 50 % (sticky by a cookie the load does not send, so',
+    '  each request draws) to a second identical backend process; shadow 100 % (every request copied to that backend and compared,',
+    '  noisePercent 0, maxPerSecond 100,000); shadow with a service that accepts connections and never answers (timeoutMs 2000).',
+    '- strangler adds X-Forwarded-For/-Proto/-Host and Via, which http-proxy with default options does not.',
     "- Latency: from autocannon's per-response timings at 10 µs resolution (its own histogram keeps whole ms).",
     "- CPU per request: the proxy process's `process.cpuUsage()` (user + system), asked over IPC just before and after the",
-    '  measured window, divided by the responses in it. Peak RSS: `process.resourceUsage().maxRSS`.',
+    '  measured window, divided by the responses in it. Peak RSS: `process.resourceUsage().maxRSS`. Backend CPU: both backends.',
   ].join('\n');
 }
 
@@ -133,9 +143,9 @@ function howLedgerMeasured(): string {
     'In the same rounds and with the same load generator as the throughput table, two more proxy processes: strangler started',
     `as \`strangler start\` does it (\`startFromFile\`: a rule file with the same ${ROUTES} legacy routes, a SQLite ledger in a fresh temp`,
     'folder, admin API on its own port, Prometheus metrics, rule-file watch, pino at level silent), one with `ledger: false`, one',
-    'with `ledger: true`. The only difference between them is the per-exchange ledger: each exchange is queued to the batched',
-    'writer (100 records or 50 ms per batch, queue bound 20,000), attributed to its endpoint and upserted into `traffic_minutes`',
-    "in one transaction per batch, all on the proxy's own event loop, so the writer's CPU is in the proxy CPU column.",
+    'with `ledger: true`. The only difference between them is the per-exchange ledger: each exchange is queued (bound 20,000),',
+    'folded in batches of 100 (or after 50 ms) into the per-minute rows it becomes, and the folded rows are upserted into',
+    "`traffic_minutes` every 500 ms in one transaction, all on the proxy's own event loop, so the ledger's CPU is in the proxy CPU column.",
     '',
     `Each process is measured under two kinds of traffic: the throughput table's one unclaimed URL (one endpoint, so a batch is`,
     `one row), and GETs cycling through ${MIX_PATHS.toLocaleString('en-US')} paths drawn Zipf(1) over the ${ENDPOINTS} endpoints of bench/endpoint-mix.ts`,
@@ -144,11 +154,11 @@ function howLedgerMeasured(): string {
     'ones, so drift of the machine favours neither. The verdict on the target is taken from the rounds in which neither window',
     `of the pair was disturbed (other processes above ${DISTURBED_PCT} % of the machine), when there is such a round; the tables show all rounds.`,
     '',
-    '- "ledger written / dropped / mean batch": the writer\'s own counters (`ledger.writer.stats`), asked over IPC before and after',
+    '- "ledger written / dropped / mean batch": the ledger\'s own counters (`ledger.stats`; a batch is one transaction), asked over IPC before and after',
     '  the window, as differences; "queued at end" is the queue when the window closed (written shortly after).',
     '- Sanity check: after the last window the parent waits a second, then the ledger-on process flushes its queue and compares',
     '  `SUM(requests)` over `traffic_minutes` with the records written and with the requests its server received.',
-    `- "startProxy alone" is the \`strangler (${ROUTES} routes)\` peer of the throughput table, for scale.`,
+    `- "startProxy alone" is the data-plane-alone peer of the throughput table, for scale.`,
   ].join('\n');
 }
 
@@ -166,41 +176,51 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
   const backend = await startChild('backend', './backend.js');
-  children.push(backend);
+  // The new service's stand-in for canary and shadow: an identical backend in its own process.
+  const service = await startChild('service backend', './backend.js');
+  children.push(backend, service);
   const backendUrl = `http://127.0.0.1:${backend.port}`;
-  const proxied = async (label: string, file: string, args: string[]): Promise<Peer> => {
+  const proxied = async (label: string, file: string, args: string[], urlPath = UNCLAIMED_PATH): Promise<Peer> => {
     const child = await startChild(label, file, [`--target=${backendUrl}`, ...args]);
     children.push(child);
-    return { label, child, url: `http://127.0.0.1:${child.port}${UNCLAIMED_PATH}` };
+    return { label, child, url: `http://127.0.0.1:${child.port}${urlPath}` };
   };
-  const peers: Peer[] = [
-    { label: 'direct (no proxy)', child: null, url: `${backendUrl}${UNCLAIMED_PATH}` },
-    await proxied('http-proxy 1.18.1', './peer-http-proxy.js', []),
-    await proxied(`strangler (${ROUTES} routes)`, './peer-strangler.js', [`--routes=${ROUTES}`]),
-    await proxied('strangler, ledger off', './peer-strangler-ledger.js', [`--routes=${ROUTES}`, '--ledger=off']),
-    await proxied('strangler, ledger on', './peer-strangler-ledger.js', [`--routes=${ROUTES}`, '--ledger=on']),
-  ];
+  const started = (label: string, mode: ShadowMode) =>
+    proxied(label, './peer-strangler-shadow.js', [`--mode=${mode}`, `--service=http://127.0.0.1:${service.port}`], SHADOW_PATH);
+
+  const direct: Peer = { label: 'direct (no proxy)', child: null, url: `${backendUrl}${UNCLAIMED_PATH}` };
+  const httpProxy = await proxied('http-proxy 1.18.1', './peer-http-proxy.js', []);
+  const nginx = nginxInstalled() ? await proxied('nginx (1 worker)', './peer-nginx.js', []) : null;
+  const dataPlane = await proxied(`strangler data plane alone (${ROUTES} routes)`, './peer-strangler.js', [`--routes=${ROUTES}`]);
+  const legacy = await started(`strangler legacy mode (${ROUTES} routes)`, 'route');
+  const canary = await started('strangler canary 50 %', 'canary');
+  const shadow = await started('strangler shadow 100 %', 'shadow');
+  const hung = await started('strangler shadow, hung service', 'hung');
+  const main: Peer[] = [direct, httpProxy, ...(nginx ? [nginx] : []), dataPlane, legacy, canary, shadow, hung];
+
+  const off = await proxied('strangler, ledger off', './peer-strangler-ledger.js', [`--routes=${ROUTES}`, '--ledger=off']);
+  const on = await proxied('strangler, ledger on', './peer-strangler-ledger.js', [`--routes=${ROUTES}`, '--ledger=on']);
   // The same two processes again, under traffic spread over many endpoints, which is what makes the ledger write more rows.
   const paths = loadPaths(MIX_PATHS);
   const mixed = (p: Peer): Peer => ({ ...p, label: `${p.label}, ${ENDPOINTS} endpoints`, url: p.url.replace(UNCLAIMED_PATH, ''), paths });
-  peers.push(mixed(peers[3]!), mixed(peers[4]!));
-  const [OFF, ON, OFF_MIX, ON_MIX] = [3, 4, 5, 6];
+  const peers: Peer[] = [...main, off, on, mixed(off), mixed(on)];
+  const [OFF, ON, OFF_MIX, ON_MIX] = [main.length, main.length + 1, main.length + 2, main.length + 3];
 
   const samples = peers.map((): Sample[] => []);
   for (let round = 1; round <= ROUNDS; round++) {
     // The ledger pair swaps order every round (see howLedgerMeasured; ledger-report.ts lists windows the same way).
-    const order = [0, 1, 2, ...(round % 2 === 1 ? [OFF, ON, OFF_MIX, ON_MIX] : [ON, OFF, ON_MIX, OFF_MIX])];
+    const order = [...main.keys(), ...(round % 2 === 1 ? [OFF, ON, OFF_MIX, ON_MIX] : [ON, OFF, ON_MIX, OFF_MIX])];
     for (const i of order) {
       const peer = peers[i]!;
       console.error(`bench: round ${round}/${ROUNDS}, ${peer.label}: ${WARMUP_SECONDS} s warm-up, ${SECONDS} s measured`);
-      const s = await measure(peer, backend);
+      const s = await measure(peer, backend, service);
       samples[i]!.push(s);
       console.error(`       ${sampleLine(s)}${s.ledger ? `, ledger written ${s.ledger.written}, dropped ${s.ledger.dropped}` : ''}`);
     }
   }
   // Exchanges cut short when autocannon closed its connections finish on their own; then the queue is flushed and counted.
   await delay(1_000);
-  const settle = await peers[ON]!.child!.ask<LedgerSettle>('settle');
+  const settle = await on.child!.ask<LedgerSettle>('settle');
   const results: PeerSamples[] = [];
   for (const [i, peer] of peers.entries()) {
     // Asked once more: the last window's closing connections count too.
@@ -208,7 +228,12 @@ async function main(): Promise<void> {
   }
   await Promise.all(children.map((c) => c.stop()));
 
-  const { table, ratios, windows } = loadReport(results.slice(0, 3) as [PeerSamples, PeerSamples, PeerSamples], TARGET_RATIO);
+  const of = (p: Peer) => results[peers.indexOf(p)]!;
+  const { summary, table, windows } = loadReport(results.slice(0, main.length), { httpProxy: httpProxy.label, nginx: nginx?.label ?? null });
+  const ratios = targetLines(
+    { httpProxy: of(httpProxy), nginx: nginx ? of(nginx) : null, dataPlane: of(dataPlane), legacy: of(legacy), canary: of(canary), shadow: of(shadow), hung: of(hung), workers2: null },
+    summary,
+  ).join('\n');
   resetResults();
   writeSection(
     'Proxy throughput',
@@ -218,7 +243,7 @@ async function main(): Promise<void> {
 
   const ledger = ledgerReport(
     {
-      bare: { ...results[2]!, label: 'startProxy alone, one URL' },
+      bare: { ...of(dataPlane), label: 'startProxy alone, one URL' },
       pairs: [
         { traffic: 'one URL', off: results[OFF]!, on: results[ON]! },
         { traffic: `${ENDPOINTS} endpoints`, off: results[OFF_MIX]!, on: results[ON_MIX]! },
