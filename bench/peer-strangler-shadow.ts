@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startFromFile } from '../src/cli/start.js';
 import { silentLogger } from '../src/log.js';
 import { RequestView } from '../src/rules/request-view.js';
@@ -36,6 +37,17 @@ export interface AdminInfo {
   metricsUrl: string;
   /** Connections the hung service accepted (and never answered) so far; 0 for the other modes. */
   hungAccepted: number;
+}
+
+export interface HealthReport {
+  type: 'health';
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** Event-loop delay since the previous question (perf_hooks.monitorEventLoopDelay, 10 ms resolution). */
+  loopDelayP50Ms: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  ledger: { written: number; dropped: number; queued: number } | null;
 }
 
 const isMain = process.argv[1]?.endsWith('peer-strangler-shadow.js') ?? false;
@@ -98,6 +110,23 @@ async function main(): Promise<void> {
 
   // The parent reads the dispatcher's counters from the admin /metrics itself (outside the measured windows).
   answer('admin', (): AdminInfo => ({ type: 'admin', metricsUrl: `${started.admin.url}/metrics`, hungAccepted }));
+  // For the soak: memory and event-loop delay since the last question.
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  answer('health', (): HealthReport => {
+    const m = process.memoryUsage();
+    const report: HealthReport = {
+      type: 'health',
+      rssBytes: m.rss,
+      heapUsedBytes: m.heapUsed,
+      loopDelayP50Ms: delay.percentile(50) / 1e6,
+      loopDelayP99Ms: delay.percentile(99) / 1e6,
+      loopDelayMaxMs: delay.max / 1e6,
+      ledger: started.ledger ? { ...started.ledger.stats } : null,
+    };
+    delay.reset();
+    return report;
+  });
 
   announceReady(started.proxy.port, () => {
     started.proxy.server.closeAllConnections();

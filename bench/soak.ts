@@ -1,0 +1,134 @@
+import autocannon from 'autocannon';
+import { startChild, type Child } from './children.js';
+import { loadPaths } from './endpoint-mix.js';
+import { machineLine } from './machine.js';
+import { markdownTable } from './markdown.js';
+import { SHADOW_PATH, type HealthReport } from './peer-strangler-shadow.js';
+
+/**
+ * `npm run soak -- --minutes 10`: steady load through `strangler start`
+ * with shadowing on, for minutes, to find what a short benchmark cannot:
+ * memory that grows, an event loop that slows down, a ledger that falls
+ * behind. Every 30 s it prints the proxy's RSS, heap and event-loop delay.
+ * It passes when RSS at the end is within 10 % of RSS after the first
+ * minute, nothing was dropped and every request was answered.
+ *
+ * The traffic: a fixed rate (--rate, default 1,000 requests/s) over 20
+ * connections; half of it GETs on the shadowed route with fresh ids (a copy
+ * and a comparison each, up to the route's budget), half the 2,000-path mix
+ * of bench/endpoint-mix.ts, so the template learner, the attribution memory
+ * and the ledger see many endpoints.
+ */
+
+const MAX_GROWTH = 0.1;
+const INTERVAL_S = 30;
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const raw = i === -1 ? process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] : process.argv[i + 1];
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${raw}`);
+  return n;
+}
+
+const minutes = option('minutes', 10);
+const rate = option('rate', 1000);
+const seconds = Math.round(minutes * 60);
+
+const children: Child[] = [];
+const killAll = () => children.forEach((c) => process.kill(c.pid, 'SIGKILL'));
+// Bounded: whatever hangs, the soak ends and takes its children with it.
+setTimeout(() => {
+  console.error('soak: over time; stopping');
+  killAll();
+  process.exit(1);
+}, (seconds + 120) * 1000).unref();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+interface Row extends HealthReport {
+  atS: number;
+  answered: number;
+}
+
+const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
+
+async function main(): Promise<void> {
+  const backend = await startChild('backend', './backend.js');
+  const service = await startChild('service backend', './backend.js');
+  children.push(backend, service);
+  const proxy = await startChild('strangler', './peer-strangler-shadow.js', [
+    '--mode=shadow',
+    `--target=http://127.0.0.1:${backend.port}`,
+    `--service=http://127.0.0.1:${service.port}`,
+  ]);
+  children.push(proxy);
+
+  const mix = loadPaths(2_000);
+  const shadowBase = SHADOW_PATH.slice(0, SHADOW_PATH.lastIndexOf('/') + 1);
+  let n = 0;
+  const nextPath = () => (n++ % 2 === 0 ? `${shadowBase}${n}` : mix[n % mix.length]!);
+  let answered = 0;
+  let failed = 0;
+  console.error(`soak: ${minutes} min at ${rate} requests/s through strangler start with shadow 100 %; a line every ${INTERVAL_S} s`);
+  const t0 = Date.now();
+  const rows: Row[] = [];
+  const sample = async () => {
+    const h = await proxy.ask<HealthReport>('health');
+    const row = { ...h, atS: Math.round((Date.now() - t0) / 1000), answered };
+    rows.push(row);
+    console.error(
+      `  ${String(row.atS).padStart(5)} s  RSS ${mb(row.rssBytes)} MB  heap ${mb(row.heapUsedBytes)} MB  loop delay p50 ${row.loopDelayP50Ms.toFixed(1)} / p99 ${row.loopDelayP99Ms.toFixed(1)} / max ${row.loopDelayMaxMs.toFixed(1)} ms  answered ${answered}  ledger queued ${row.ledger?.queued ?? '—'} dropped ${row.ledger?.dropped ?? '—'}`,
+    );
+  };
+  const timer = setInterval(() => void sample(), INTERVAL_S * 1000);
+  await new Promise<void>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `http://127.0.0.1:${proxy.port}`,
+        connections: 20,
+        overallRate: rate,
+        duration: seconds,
+        timeout: 10,
+        requests: [{ method: 'GET', setupRequest: (req: object) => ({ ...req, path: nextPath() }) }],
+      },
+      (err) => (err ? reject(err) : resolve()),
+    );
+    instance.on('response', (_c: unknown, status: number) => {
+      if (status >= 200 && status < 300) answered++;
+      else failed++;
+    });
+    instance.on('reqError', () => failed++);
+  });
+  clearInterval(timer);
+  await sample();
+  await Promise.all(children.map((c) => c.stop()));
+
+  // RSS after the first minute: the first sample at or after 60 s (the first one there is, for a short soak).
+  const base = rows.find((r) => r.atS >= 60) ?? rows[0]!;
+  const end = rows[rows.length - 1]!;
+  const growth = (end.rssBytes - base.rssBytes) / base.rssBytes;
+  const dropped = end.ledger?.dropped ?? 0;
+  const table = markdownTable(
+    ['at s', 'RSS MB', 'heap MB', 'loop delay p50 ms', 'loop delay p99 ms', 'loop delay max ms', 'answered', 'ledger queued', 'ledger dropped'],
+    rows.map((r) => [String(r.atS), mb(r.rssBytes), mb(r.heapUsedBytes), r.loopDelayP50Ms.toFixed(1), r.loopDelayP99Ms.toFixed(1), r.loopDelayMaxMs.toFixed(1), String(r.answered), String(r.ledger?.queued ?? '—'), String(r.ledger?.dropped ?? '—')]),
+  );
+  const ok = Math.abs(growth) <= MAX_GROWTH && failed === 0 && dropped === 0;
+  console.log(`\n${machineLine()}\n\n${table}\n`);
+  console.log(
+    `- RSS after the first minute ${mb(base.rssBytes)} MB (at ${base.atS} s), at the end ${mb(end.rssBytes)} MB: **${(growth * 100).toFixed(1)} %** (limit ±${MAX_GROWTH * 100} %: ${Math.abs(growth) <= MAX_GROWTH ? 'met' : 'NOT met'})`,
+  );
+  console.log(`- ${answered} answered 2xx, ${failed} failed or non-2xx; ledger dropped ${dropped}`);
+  console.log(ok ? 'soak: passed' : 'soak: FAILED');
+  process.exit(ok ? 0 : 1);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  killAll();
+  process.exit(1);
+});
