@@ -37,7 +37,8 @@ export function refusalView(err: unknown): Child {
     h('p', { class: 'problem-title' }, body.error ?? 'the guard refuses'),
     checks.map((c) => [
       h('ul', { class: 'reasons' }, c.reasons.map((r) => h('li', null, r))),
-      c.evidence.regressions?.length ? h('p', null, 'Regressions: ', c.evidence.regressions.map((r, i) => [i ? ', ' : '', h('code', null, r)])) : null,
+      // The reasons name three regression groups at most; the rest are listed here.
+      (c.evidence.regressions?.length ?? 0) > 3 ? h('p', null, 'All regression groups: ', c.evidence.regressions!.map((r, i) => [i ? ', ' : '', h('code', null, r)])) : null,
       c.evidence.note ? h('p', { class: 'note' }, c.evidence.note) : null,
       evidenceTable(c.evidence, c.guard),
     ]),
