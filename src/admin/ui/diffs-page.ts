@@ -22,6 +22,7 @@ export function diffsPage(ctx: PageContext): Page {
   const chosen = new Map<string, number>();
   // Samples and their curl commands never change once stored.
   const samples = new Map<number, StoredSample>();
+  const fetching = new Set<number>();
   const curls = new Map<number, SampleCurl>();
   const shownCurl = new Map<number, 'legacy' | 'service'>();
   const list = h('nav', { class: 'endpoint-list', 'aria-label': 'Endpoints compared' });
@@ -86,11 +87,14 @@ export function diffsPage(ctx: PageContext): Page {
     const id = chosen.get(groupKey(g)) ?? g.samples[0];
     if (id === undefined) return h('p', { class: 'empty' }, 'No stored sample shows this group (samples are kept for the first comparisons of each kind).');
     const s = samples.get(id);
-    if (!s) {
-      get<StoredSample>(`/api/samples/${id}`).then(
-        (x) => (samples.set(id, x), drawDetail()),
-        (err: Error) => ctx.flash(`Sample ${id}: ${err.message}`, 'error'),
-      );
+    if (!s && !fetching.has(id)) {
+      fetching.add(id);
+      get<StoredSample>(`/api/samples/${id}`)
+        .then(
+          (x) => (samples.set(id, x), drawDetail()),
+          (err: Error) => ctx.flash(`Sample ${id}: ${err.message}`, 'error'),
+        )
+        .finally(() => fetching.delete(id));
     }
     const curl = curls.get(id);
     const side = shownCurl.get(id);

@@ -13,7 +13,9 @@ import type { Stamp } from './wire.js';
  * and the poll that keeps the page current. The poll asks only for a small
  * stamp (the revision in force, rows written to the ledger, the last change
  * of mode) and reloads the page's data when it moves, so an idle dashboard
- * costs the proxy next to nothing.
+ * costs the proxy next to nothing. A change of rules shows at once; new
+ * traffic at most every TRAFFIC_MS, so that a busy proxy is not asked for a
+ * fresh report on every poll.
  */
 
 const PAGES: Record<string, { title: string; page: PageFactory }> = {
@@ -25,6 +27,7 @@ const PAGES: Record<string, { title: string; page: PageFactory }> = {
 };
 const WINDOWS = ['1h', '24h', '7d', 'all'];
 const POLL_MS = 2000;
+const TRAFFIC_MS = 5000;
 const SINCE = 'strangler.since';
 
 const app = document.getElementById('app')!;
@@ -86,7 +89,8 @@ function shell(): void {
   let page: Page | undefined;
   let loading: Promise<void> | undefined;
   let again = false;
-  let last = '';
+  let last: Stamp | undefined;
+  let loadedAt = 0;
 
   const showFlash = (message: Child, kind: 'ok' | 'error' = 'ok') =>
     fill(flash, h('div', { class: `flash-${kind}` }, h('span', null, message), h('button', { type: 'button', class: 'link', 'aria-label': 'Dismiss', onclick: () => fill(flash) }, '×')));
@@ -100,6 +104,7 @@ function shell(): void {
     const current = page;
     loading = (async () => {
       try {
+        loadedAt = Date.now();
         await current?.load();
         fill(updated, `updated ${new Date().toLocaleTimeString('en-GB')}`);
       } catch (err) {
@@ -115,15 +120,24 @@ function shell(): void {
   }
 
   async function checkStamp(): Promise<void> {
+    let stamp: Stamp;
     try {
-      const stamp = JSON.stringify(await get<Stamp>('/api/stamp'));
-      if (stamp !== last) {
-        const first = last === '';
-        last = stamp;
-        if (!first) await refresh();
-      }
+      stamp = await get<Stamp>('/api/stamp');
     } catch {
       // A proxy restarting or a network blip: the next poll tries again, the page keeps what it shows.
+      return;
+    }
+    const seen = last;
+    if (!seen) {
+      last = stamp;
+      return;
+    }
+    const rules = stamp.revision !== seen.revision || stamp.modeChanges !== seen.modeChanges;
+    const traffic = stamp.written !== seen.written;
+    // Unseen traffic stays unseen (last keeps its count) until its reload happens.
+    if (rules || (traffic && Date.now() - loadedAt >= TRAFFIC_MS)) {
+      last = stamp;
+      await refresh();
     }
   }
 
@@ -150,7 +164,7 @@ function shell(): void {
       // Reload now, and take the new stamp as seen so the next poll does not reload again.
       changed: () =>
         void get<Stamp>('/api/stamp')
-          .then((s) => void (last = JSON.stringify(s)), () => undefined)
+          .then((s) => void (last = s), () => undefined)
           .then(refresh),
     };
     page = entry.page(ctx);
