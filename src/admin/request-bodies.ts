@@ -36,6 +36,17 @@ export const RestoreBody = z.strictObject(
   { message: 'expected a JSON object: { reason?, force? }' },
 );
 
+export const IgnorePathBody = z.strictObject(
+  {
+    path: z
+      .string({ message: 'path is the difference path to ignore, such as $.createdAt or header:x-request-id' })
+      .min(1, { message: 'path is the difference path to ignore, such as $.createdAt or header:x-request-id' })
+      .max(500, { message: 'path is at most 500 characters' }),
+    reason,
+  },
+  { message: 'expected a JSON object: { path, reason }' },
+);
+
 /** A parsed body, or `{ path, message }` issues in the rule file's style. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): { ok: true; value: z.infer<S> } | { ok: false; issues: Issue[] } {
   // No body, or one sent without a JSON content type, reads as {}: the schema then names what is missing.

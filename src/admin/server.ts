@@ -13,6 +13,8 @@ import { buildReport } from '../report/report-data.js';
 import { ComparisonStore } from '../store/comparisons.js';
 import { progressReport, endpointRows, parseWindow } from './views.js';
 import { ModeChangeBody, RestoreBody, parseBody } from './request-bodies.js';
+import { addDashboard } from './dashboard.js';
+import { addDashboardApi } from './dashboard-api.js';
 
 /**
  * The control plane: a JSON API on its own port, every /api route behind
@@ -63,6 +65,8 @@ export function createAdminApp(ctx: AdminContext): express.Express {
   app.get('/metrics', async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
+
+  addDashboard(app);
 
   app.use('/api', (req: Request, res: Response, next: NextFunction) => {
     const given = bearer(req.get('authorization'));
@@ -205,6 +209,8 @@ export function createAdminApp(ctx: AdminContext): express.Express {
     }
     res.json(sample);
   });
+
+  addDashboardApi(app, ctx, author, source);
 
   app.use((req, res) => {
     res.status(404).json({ error: `no admin route ${req.method} ${req.path}` });

@@ -45,6 +45,10 @@ export type ModeResult =
   | { ok: true; revision: Revision; check: TransitionCheck; unchanged?: boolean }
   | { ok: false; status: 400 | 404 | 409; error: string; issues?: Issue[]; check?: TransitionCheck };
 
+export type IgnoreResult =
+  | { ok: true; revision: Revision; ignore: string[]; unchanged: boolean }
+  | { ok: false; status: 400 | 404; error: string; issues?: Issue[] };
+
 const EVIDENCE_WINDOW_MS = 24 * 3600_000;
 
 export function modeState(route: RouteSpec): ModeState {
@@ -196,6 +200,30 @@ export class MigrationControl {
       { route: routeName, reason: req.reason, check },
     );
     return { ok: true, revision, check };
+  }
+
+  /**
+   * A difference path left out of a route's shadow comparisons from now on
+   * (its `shadow.compare.ignore`), as a new revision: what "ignore this
+   * path" does on the dashboard. A path already ignored changes nothing.
+   */
+  ignorePath(routeName: string, path: string, meta: ChangeMeta): IgnoreResult {
+    const { rules, revision } = this.inForce();
+    const index = rules.routes.findIndex((r) => r.name === routeName);
+    if (index === -1) return { ok: false, status: 404, error: `no route named "${routeName}"` };
+    const route = rules.routes[index]!;
+    const ignore = route.shadow?.compare.ignore ?? [];
+    if (ignore.includes(path)) return { ok: true, revision, ignore, unchanged: true };
+    const table = tableOf(rules);
+    const routes: unknown[] = [...table.routes];
+    // A route without a shadow block gets one; the schema fills in its defaults.
+    routes[index] = { ...route, shadow: { ...route.shadow, compare: { ...route.shadow?.compare, ignore: [...ignore, path] } } };
+    const parsed = this.parse({ ...table, routes });
+    if (!parsed.ok) {
+      const own = `routes[${index}].shadow.compare.ignore`;
+      return { ok: false, status: 400, error: 'invalid ignore path', issues: parsed.issues.map((i) => (i.path.startsWith(own) ? { path: 'path', message: i.message } : i)) };
+    }
+    return { ok: true, revision: this.commit(parsed.table, meta, false), ignore: [...ignore, path], unchanged: false };
   }
 
   /**

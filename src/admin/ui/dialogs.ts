@@ -1,0 +1,76 @@
+import { ApiError } from './api.js';
+import { h, fill, type Child } from './dom.js';
+
+/**
+ * Modal dialogs for every change the dashboard makes: each asks for a
+ * reason (the history keeps it) and stays open with the server's answer
+ * when the change is refused. They live on <body>, outside the pages, so a
+ * page refreshing its data underneath never wipes what is being typed.
+ */
+
+export interface Modal {
+  el: HTMLDialogElement;
+  /** Where a refusal or an error is shown. */
+  problem: HTMLElement;
+  close(): void;
+}
+
+export function openModal(title: string, content: (m: Modal) => Child): Modal {
+  const el = h('dialog', { class: 'modal', 'aria-label': title });
+  const problem = h('div', { class: 'problem', role: 'alert' });
+  const m: Modal = { el, problem, close: () => el.close() };
+  el.addEventListener('close', () => el.remove());
+  fill(el, h('h2', null, title), content(m), problem);
+  document.body.appendChild(el);
+  el.showModal();
+  return m;
+}
+
+/** A field error list or a plain message for the dialog's problem area. */
+export function problemOf(err: unknown): Child {
+  if (!(err instanceof ApiError)) return h('p', null, (err as Error).message);
+  const errors = err.body.errors ?? [];
+  return [h('p', { class: 'problem-title' }, String(err.body.error ?? `HTTP ${err.status}`)), errors.length ? h('ul', null, errors.map((e) => h('li', null, e.path ? h('code', null, e.path) : null, e.path ? ': ' : null, e.message))) : null];
+}
+
+export interface ReasonDialog {
+  title: string;
+  text: Child;
+  reason: string;
+  confirm: string;
+  danger?: boolean;
+  /** Offer "force past the guard" (recorded as forced). */
+  forceable?: boolean;
+  /** Makes the change; resolves when done (the dialog closes), throws to keep it open with the problem shown. */
+  submit(reason: string, force: boolean): Promise<void>;
+  /** How a refusal reads, when it is more than its message (a guard refusal's evidence). */
+  explain?(err: unknown): Child;
+}
+
+export function reasonDialog(d: ReasonDialog): Modal {
+  return openModal(d.title, (m) => {
+    const reason = h('textarea', { name: 'reason', rows: 2, required: true }, d.reason);
+    const button = h('button', { type: 'submit', class: d.danger ? 'danger' : 'primary' }, d.confirm);
+    const force = h('input', { type: 'checkbox', name: 'force' });
+    const form = h(
+      'form',
+      { method: 'dialog' },
+      h('div', { class: 'dialog-text' }, d.text),
+      h('label', null, 'Reason (kept in the history)', reason),
+      d.forceable ? h('label', { class: 'check' }, force, 'force past the guard (recorded as forced)') : null,
+      h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => m.close() }, 'Cancel'), button),
+    );
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      button.disabled = true;
+      d.submit(reason.value.trim(), force.checked).then(
+        () => m.close(),
+        (err: unknown) => {
+          button.disabled = false;
+          fill(m.problem, d.explain?.(err) ?? problemOf(err));
+        },
+      );
+    });
+    return form;
+  });
+}
