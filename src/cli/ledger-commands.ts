@@ -11,6 +11,8 @@ import { promoteRoute, type PromoteOptions } from './promote-command.js';
 import { restoreRevision, type RestoreOptions } from './restore-command.js';
 import { renderRoutes } from './routes-command.js';
 import { renderStatus } from './status-command.js';
+import { addReportCommand, type Io } from './report-command.js';
+import { addSampleCommand } from './sample-command.js';
 
 /**
  * The commands that read and change the migration ledger: the rules in
@@ -62,20 +64,13 @@ export function addLedgerCommands(program: Command): void {
     });
   });
 
-  withReadOptions(
-    program
-      .command('report')
-      .description('the shadow diff report: per endpoint, compared requests, net match rate and difference groups')
-      .option('--format <format>', 'json (text, md, html and junit arrive with the dashboard release)', 'json')
-      .option('--since <window>', 'window: 30m, 24h, 7d, all or an ISO time', windowArg, 'all')
-      .option('--route <name>', 'only this route')
-      .option('--endpoint <endpoint>', 'only this endpoint: "GET /api/orders/{id}" or a path template'),
-  ).action(async (opts: ReadOpts & { format: string; since: string; route?: string; endpoint?: string }) => {
-    if (opts.format !== 'json') throw new CliError(`--format ${opts.format} is not available yet; use --format json`);
-    await withReader(opts, async (reader) => {
-      json(await reader.report({ since: opts.since, route: opts.route, endpoint: opts.endpoint }));
-    });
-  });
+  const io: Io = {
+    out,
+    warn,
+    terminal: { tty: process.stdout.isTTY === true, columns: process.stdout.columns, env: process.env },
+  };
+  addReportCommand(program, io);
+  addSampleCommand(program, io);
 
   withReadOptions(
     program.command('routes').description('the rule table in force: routes, their modes, services and legacy').option('--json', 'print JSON'),

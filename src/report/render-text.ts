@@ -33,10 +33,11 @@ const READINESS_STYLE: Record<string, Style> = { ready: 'green', 'not ready': 'r
 const VERDICT_STYLE: Record<string, Style> = { regression: 'red', noise: 'dim', unknown: 'yellow' };
 
 const ENDPOINT_COLUMNS: Column[] = [
-  { header: 'ENDPOINT', shrink: { min: 16 } },
-  { header: 'ROUTE', shrink: { min: 6 } },
+  // The route gives up its room, or its column, before the endpoint, which names what the row is about.
+  { header: 'ENDPOINT', shrink: { min: 16, order: 2, prefer: 26 } },
+  { header: 'ROUTE', shrink: { min: 6, order: 1 }, drop: 1 },
   { header: 'MODE' },
-  { header: 'REQUESTS', right: true },
+  { header: 'REQUESTS', right: true, drop: 2 },
   { header: 'COMPARED', right: true },
   { header: 'NET MATCH', right: true },
   { header: 'READINESS' },
@@ -46,7 +47,7 @@ const GROUP_COLUMNS: Column[] = [
   { header: 'DIFFERENCE', shrink: { min: 12 } },
   { header: 'KIND' },
   { header: 'COUNT', right: true },
-  { header: 'NOISE', right: true },
+  { header: 'NOISE', right: true, drop: 1 },
   { header: 'VERDICT' },
 ];
 
@@ -64,8 +65,8 @@ export function renderText(doc: ReportDocument, o: TextOptions = {}): string {
   const width = o.width ?? Infinity;
   const paint = paintWith(o.color === true);
   const lines: string[] = [
-    paint(`shadow report, window ${doc.window}, generated ${shortTime(doc.generatedAt)}${o.source ? `, from ${o.source}` : ''}`, 'bold'),
-    summaryLine(doc.endpoints),
+    ...wrap(`shadow report, window ${doc.window}, generated ${shortTime(doc.generatedAt)}${o.source ? `, from ${o.source}` : ''}`, width, '  ', '').map((l) => paint(l, 'bold')),
+    ...wrap(summaryLine(doc.endpoints), width, '  ', ''),
   ];
   if (doc.endpoints.length === 0) {
     lines.push('', 'no endpoints in this window' + (doc.window === 'all' ? '' : '; try --since all'));

@@ -21,20 +21,39 @@ export function ellipsize(s: string, max: number): string {
 export interface Column {
   header: string;
   right?: boolean;
-  /** Shrinks (its values cut with …) when the table is wider than the width; the first such column shrinks first. */
-  shrink?: { min: number };
+  /** Shrinks (its values cut with …) when the table is wider than the width; the lowest `order` gives up room first. */
+  shrink?: { min: number; order?: number; prefer?: number };
+  /** Left out when the table cannot fit otherwise (or only with a column under its `prefer` width); the lowest number goes first. */
+  drop?: number;
 }
 
 const GAP = 2;
 
-/** Widths for the columns: their natural widths, shrunk where allowed until the line fits `width` (minus the indent). */
+/**
+ * Widths for the columns, 0 for a column left out: natural widths when
+ * they fit; else the droppable columns go until the narrowest layout
+ * fits, and the shrinkable ones give up only what is still too much.
+ */
 export function columnWidths(columns: readonly Column[], rows: readonly string[][], width: number, indent = 0): number[] {
-  const widths = columns.map((c, i) => Math.max(visibleLength(c.header), ...rows.map((r) => visibleLength(r[i] ?? ''))));
-  let over = indent + widths.reduce((a, b) => a + b, 0) + GAP * (columns.length - 1) - width;
-  for (let i = 0; i < columns.length && over > 0; i++) {
-    const min = columns[i]!.shrink?.min;
-    if (min === undefined) continue;
-    const give = Math.min(over, Math.max(0, widths[i]! - Math.max(min, visibleLength(columns[i]!.header))));
+  const natural = columns.map((c, i) => Math.max(visibleLength(c.header), ...rows.map((r) => visibleLength(r[i] ?? ''))));
+  const least = columns.map((c, i) => (c.shrink ? Math.min(natural[i]!, Math.max(c.shrink.min, visibleLength(c.header))) : natural[i]!));
+  const shown = columns.map(() => true);
+  const total = (ws: readonly number[]) => {
+    const kept = ws.filter((_, i) => shown[i]);
+    return indent + kept.reduce((a, b) => a + b, 0) + GAP * Math.max(0, kept.length - 1);
+  };
+  const droppable = columns.flatMap((c, i) => (c.drop === undefined ? [] : [{ i, order: c.drop }])).sort((a, b) => a.order - b.order);
+  const preferred = columns.map((c, i) => (c.shrink?.prefer ? Math.min(natural[i]!, Math.max(c.shrink.prefer, least[i]!)) : least[i]!));
+  for (const { i } of droppable) {
+    if (total(preferred) <= width) break;
+    shown[i] = false;
+  }
+  const widths = natural.map((w, i) => (shown[i] ? w : 0));
+  let over = total(widths) - width;
+  const shrinkable = columns.flatMap((c, i) => (c.shrink && shown[i] ? [{ i, order: c.shrink.order ?? i }] : [])).sort((a, b) => a.order - b.order);
+  for (const { i } of shrinkable) {
+    if (over <= 0) break;
+    const give = Math.min(over, widths[i]! - least[i]!);
     widths[i]! -= give;
     over -= give;
   }
@@ -49,13 +68,15 @@ export function tableLines(columns: readonly Column[], rows: readonly string[][]
     indent +
     cells
       .map((raw, i) => {
+        if (widths[i] === 0) return null;
         const w = widths[i]!;
         const cut = ellipsize(raw, w);
         const pad = ' '.repeat(Math.max(0, w - visibleLength(cut)));
-        const last = i === cells.length - 1;
+        const last = widths.slice(i + 1).every((x) => x === 0);
         const padded = columns[i]!.right ? pad + cut : last ? cut : cut + pad;
         return row >= 0 && paint ? paint(padded, row, i) : padded;
       })
+      .filter((c) => c !== null)
       .join(' '.repeat(GAP))
       .trimEnd();
   return [line(columns.map((c) => c.header), -1), ...rows.map((r, i) => line(r, i))];
