@@ -152,6 +152,13 @@ describe('curlCommand', () => {
     expect(cut.command).toContain('# the body was cut when the sample was stored');
   });
 
+  it('asks curl to decode a coded answer when the client accepted one, and still sends its Accept-Encoding', async () => {
+    const req = get('/coded', [['Accept-Encoding', 'gzip, deflate']]);
+    expect(curlCommand(req, base).command).toContain('--compressed');
+    expect((await replay(req)).headers['accept-encoding']).toBe('gzip, deflate');
+    expect(curlCommand(get('/plain'), base).command).not.toContain('--compressed');
+  });
+
   it('keeps repeated headers and their order', async () => {
     const got = await replay(get('/h', [['X-Multi', 'one'], ['Accept', '*/*'], ['X-Multi', 'two']]));
     const names = got.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());

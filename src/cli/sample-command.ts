@@ -56,7 +56,7 @@ export async function runSample(id: number, opts: SampleOptions, io: Pick<Io, 'o
         continue;
       }
       const command = curlCommand(parts.request, w.base).command;
-      blocks.push(opts.target ? command : `# sample ${id} (${parts.request.method} ${sample.path}) against ${w.label} at ${w.base}\n${command}`);
+      blocks.push(opts.target ? command : `# sample ${id} (${parts.request.method} ${parts.request.url}) against ${w.label} at ${w.base}\n${command}`);
     }
     io.out(blocks.join('\n\n'));
   });

@@ -61,6 +61,8 @@ export function curlCommand(req: SampleRequest, baseUrl: string): CurlCommand {
     if (value.includes(REDACTED)) redacted = true;
     args.push('--header', `${name}: ${value}`);
   }
+  // The client asked for a coded answer and sends that header as it did; --compressed has curl decode what comes back, so it prints as text.
+  if (req.headers.some(([name]) => name.toLowerCase() === 'accept-encoding')) args.push('--compressed');
   if (!hasBody && sentBody(req.headers)) notes.push('# the request had a body that was not stored (over the capture limit): this sends none');
   let stdin: string | null = null;
   if (hasBody) {
