@@ -38,7 +38,6 @@ function golden(name: string, actual: string): void {
   }
 }
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/;
 const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 

@@ -17,3 +17,20 @@ export const endpointKey = (e: Pick<EndpointReport, 'method' | 'path'>): string 
 export function isFailing(e: EndpointReport): boolean {
   return underComparison(e) && e.readiness.state !== 'ready';
 }
+
+export const NOT_SHADOWED = 'not shadowed';
+
+/** `ready`, `not ready`, `unknown`, or `not shadowed` for an endpoint not under comparison: the word every format shows. */
+export function readinessLabel(e: EndpointReport): string {
+  if (!underComparison(e)) return NOT_SHADOWED;
+  return e.readiness.state === 'not-ready' ? 'not ready' : e.readiness.state;
+}
+
+/** `3 endpoints under comparison: 1 ready, 1 not ready, 1 unknown; 2 more not shadowed` */
+export function summaryLine(endpoints: readonly EndpointReport[]): string {
+  const judged = endpoints.filter(underComparison);
+  const count = (s: string) => judged.filter((e) => e.readiness.state === s).length;
+  const rest = endpoints.length - judged.length;
+  const head = `${judged.length} endpoint${judged.length === 1 ? '' : 's'} under comparison: ${count('ready')} ready, ${count('not-ready')} not ready, ${count('unknown')} unknown`;
+  return rest > 0 ? `${head}; ${rest} more not shadowed` : head;
+}

@@ -1,7 +1,6 @@
 import { curlCommand } from './curl.js';
-import { endpointKey, underComparison } from './endpoint-selection.js';
+import { endpointKey, readinessLabel, summaryLine, underComparison } from './endpoint-selection.js';
 import type { EndpointReport, ReportDocument } from './report-data.js';
-import { readinessLabel, summaryLine } from './render-text.js';
 import { samplesNamed, samplesToShow } from './sample-choice.js';
 import { sampleParts, type StoredSampleLike } from './sample-parts.js';
 import { escapeHtml, SIDE_BY_SIDE_CSS, sideBySideHtml } from './side-by-side.js';
@@ -36,7 +35,7 @@ const percent = (n: number | null): string => (n === null ? '–' : `${n}%`);
 const badgeClass = (label: string) => `badge badge-${label.replace(/ /g, '-')}`;
 const badge = (e: EndpointReport) => `<span class="${badgeClass(readinessLabel(e))}">${h(readinessLabel(e))}</span>`;
 
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
 const CSS = `
 * { box-sizing: border-box; }

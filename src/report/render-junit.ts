@@ -13,7 +13,6 @@ import type { EndpointReport, ReportDocument } from './report-data.js';
  */
 
 /** XML 1.0 has no way to write most control characters, even escaped: they become U+FFFD. */
-// eslint-disable-next-line no-control-regex
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function xmlEscape(s: string): string {

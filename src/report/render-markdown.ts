@@ -1,6 +1,5 @@
-import { endpointKey, underComparison } from './endpoint-selection.js';
+import { endpointKey, readinessLabel, summaryLine, underComparison } from './endpoint-selection.js';
 import type { EndpointReport, ReportDocument } from './report-data.js';
-import { readinessLabel, summaryLine } from './render-text.js';
 
 /**
  * The report as GitHub-flavoured Markdown, for a pull request comment or

@@ -1,5 +1,5 @@
-import { endpointKey, underComparison } from './endpoint-selection.js';
-import type { EndpointReport, ReportDocument } from './report-data.js';
+import { endpointKey, NOT_SHADOWED, readinessLabel, summaryLine, underComparison } from './endpoint-selection.js';
+import type { ReportDocument } from './report-data.js';
 import { columnWidths, cutLine, paintWith, tableLines, wrap, type Column, type Style } from './text-fit.js';
 
 /**
@@ -19,15 +19,8 @@ export interface TextOptions {
   source?: string;
 }
 
-export const NOT_SHADOWED = 'not shadowed';
-
 const percent = (n: number | null): string => (n === null ? '-' : `${n}%`);
 const shortTime = (iso: string): string => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
-
-export function readinessLabel(e: EndpointReport): string {
-  if (!underComparison(e)) return NOT_SHADOWED;
-  return e.readiness.state === 'not-ready' ? 'not ready' : e.readiness.state;
-}
 
 const READINESS_STYLE: Record<string, Style> = { ready: 'green', 'not ready': 'red', unknown: 'yellow', [NOT_SHADOWED]: 'dim' };
 const VERDICT_STYLE: Record<string, Style> = { regression: 'red', noise: 'dim', unknown: 'yellow' };
@@ -52,14 +45,6 @@ const GROUP_COLUMNS: Column[] = [
 ];
 
 const SUB = '    ';
-
-export function summaryLine(endpoints: readonly EndpointReport[]): string {
-  const judged = endpoints.filter(underComparison);
-  const count = (s: string) => judged.filter((e) => e.readiness.state === s).length;
-  const rest = endpoints.length - judged.length;
-  const head = `${judged.length} endpoint${judged.length === 1 ? '' : 's'} under comparison: ${count('ready')} ready, ${count('not-ready')} not ready, ${count('unknown')} unknown`;
-  return rest > 0 ? `${head}; ${rest} more not shadowed` : head;
-}
 
 export function renderText(doc: ReportDocument, o: TextOptions = {}): string {
   const width = o.width ?? Infinity;

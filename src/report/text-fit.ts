@@ -102,7 +102,6 @@ export function wrap(text: string, width: number, indent = '', firstIndent = ind
   return lines;
 }
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/y;
 
 /** A line cut to `width` visible characters, escape sequences kept whole and colour reset after a cut. */
