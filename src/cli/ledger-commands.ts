@@ -1,6 +1,4 @@
-import { CliError } from './cli-error.js';
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseWindow } from '../admin/views.js';
 import { applyFile, type ApplyOptions } from './apply-command.js';
 import { withChangeOptions, withReadOptions, withReader, type ConnectionOptions } from './connection.js';
 import { renderEndpoints, type EndpointSort } from './endpoints-command.js';
@@ -11,6 +9,7 @@ import { promoteRoute, type PromoteOptions } from './promote-command.js';
 import { restoreRevision, type RestoreOptions } from './restore-command.js';
 import { renderRoutes } from './routes-command.js';
 import { renderStatus } from './status-command.js';
+import { windowArg } from './window-arg.js';
 import { addReportCommand, type Io } from './report-command.js';
 import { addSampleCommand } from './sample-command.js';
 
@@ -33,13 +32,6 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number, 1 or more');
   return n;
-}
-
-/** Checked here so that both sources, API and file, refuse a bad window with the same words. */
-function windowArg(value: string): string {
-  const w = parseWindow(value);
-  if (!w.ok) throw new InvalidArgumentError(w.message);
-  return value;
 }
 
 function sortArg(value: string): EndpointSort {

@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseWindow } from '../admin/views.js';
 import { isFailing, underComparison } from '../report/endpoint-selection.js';
 import { gateIsSet, gateLines, gateOf, gateReasons, type GateOptions } from '../report/gate.js';
 import { renderHtml, type ReplayTargets } from '../report/render-html.js';
@@ -14,6 +13,7 @@ import type { StoredSample } from '../store/comparisons.js';
 import { AlreadyReported, CliError, USAGE_EXIT } from './cli-error.js';
 import { withReadOptions, withReader, type ConnectionOptions } from './connection.js';
 import type { LedgerReader } from './ledger-reader.js';
+import { windowArg } from './window-arg.js';
 
 /**
  * `strangler report`: the report document, filtered, rendered in one of
@@ -67,12 +67,6 @@ function countArg(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number of compared samples, 0 or more');
   return n;
-}
-
-function windowArg(value: string): string {
-  const w = parseWindow(value);
-  if (!w.ok) throw new InvalidArgumentError(w.message);
-  return value;
 }
 
 export const targetUrl = (t: TargetSpec | undefined): string | null => (t === undefined ? null : typeof t === 'string' ? t : t.url);

@@ -8,7 +8,7 @@
 /** Characters as a terminal counts them (near enough: code points). */
 export const visibleLength = (s: string): number => [...s].length;
 
-/** `/api/v1/orgs/{org}/projects/{id}` → `/api/v1/or…ects/{id}`: at most `max` characters. */
+/** `/api/v1/orgs/{org}/projects/{id}` at 20 → `/api/v1/or…ects/{id}`: at most `max` characters. */
 export function ellipsize(s: string, max: number): string {
   const chars = [...s];
   if (chars.length <= max) return s;
