@@ -89,6 +89,14 @@ export class AdminClient {
     return body;
   }
 
+  /** Like get, but a 404 that `isNotFound` recognises is an answer: undefined. */
+  async find<T>(path: string, looksRight: (body: unknown) => boolean, isNotFound: (body: unknown) => boolean): Promise<T | undefined> {
+    const { status, body } = await this.call<T>('GET', path, undefined, [404]);
+    if (status === 404 && isNotFound(body)) return undefined;
+    if (status === 404 || !looksRight(body)) throw new CliError(this.notAdmin(`GET ${path.split('?')[0]} answered JSON that is not the admin API's`));
+    return body;
+  }
+
   private notAdmin(what: string): string {
     return `${this.url}: ${what}; is --admin the strangler admin address (admin.listen), not the proxy's or an upstream's?`;
   }

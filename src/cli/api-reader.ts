@@ -1,5 +1,6 @@
 import type { ReportDocument } from '../report/report-data.js';
 import type { EndpointRow } from '../admin/views.js';
+import type { StoredSample } from '../store/comparisons.js';
 import type { ModeChange } from '../store/mode-changes.js';
 import type { Revision } from '../store/revisions.js';
 import type { AdminClient } from './admin-client.js';
@@ -27,6 +28,12 @@ export function apiReader(client: AdminClient): LedgerReader {
     revision: (n) => client.get<Revision>(`/api/revisions/${n}`, (b) => has(b, 'n') && has(b, 'table')),
     modeChanges: (route) => client.get<ModeChange[]>(`/api/mode-changes${q({ route })}`, Array.isArray),
     report: (f) => client.get<ReportDocument>(`/api/report${q({ since: f.since, route: f.route, endpoint: f.endpoint })}`, (b) => has(b, 'generatedAt') && Array.isArray(field(b, 'endpoints'))),
+    sample: (id) =>
+      client.find<StoredSample>(
+        `/api/samples/${id}`,
+        (b) => has(b, 'id') && has(b, 'request') && has(b, 'legacy'),
+        (b) => String(field(b, 'error')).startsWith('no sample'),
+      ),
     close: () => {},
   };
 }

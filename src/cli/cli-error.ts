@@ -12,3 +12,14 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/** Exit status of a command used wrongly (an unknown flag, a bad value), so that a CI job can tell it from a failed check (1). */
+export const USAGE_EXIT = 2;
+
+/** The message is already on stderr (commander printed it): `main` only sets the exit status. */
+export class AlreadyReported extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+    this.name = 'AlreadyReported';
+  }
+}

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { endpointRows, parseWindow, progressReport } from '../admin/views.js';
 import { compileTable } from '../rules/compile.js';
 import { RuleFileSchema, type RuleFile } from '../rules/schema.js';
+import { ComparisonStore } from '../store/comparisons.js';
 import { ModeChangeStore } from '../store/mode-changes.js';
 import { LATEST_VERSION, schemaVersion } from '../store/migrations.js';
 import { openDatabase, type Database } from '../store/open-database.js';
@@ -50,6 +51,8 @@ export function dbReader(file: string): LedgerReader {
   const db = openLedgerFile(file);
   const revisions = new RevisionStore(db);
   const traffic = new TrafficStore(db);
+  let store: ComparisonStore | undefined;
+  const comparisons = () => (store ??= new ComparisonStore(db));
 
   const latest = (): { revision: Revision; rules: RuleFile } => {
     const revision = revisions.latest();
@@ -87,6 +90,7 @@ export function dbReader(file: string): LedgerReader {
       return rev;
     },
     modeChanges: async (route) => new ModeChangeStore(db).list(route),
+    sample: async (id) => comparisons().sample(id),
     close: () => db.close(),
   };
 }

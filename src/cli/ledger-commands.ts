@@ -1,6 +1,4 @@
-import { CliError } from './cli-error.js';
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseWindow } from '../admin/views.js';
 import { applyFile, type ApplyOptions } from './apply-command.js';
 import { withChangeOptions, withReadOptions, withReader, type ConnectionOptions } from './connection.js';
 import { renderEndpoints, type EndpointSort } from './endpoints-command.js';
@@ -11,6 +9,9 @@ import { promoteRoute, type PromoteOptions } from './promote-command.js';
 import { restoreRevision, type RestoreOptions } from './restore-command.js';
 import { renderRoutes } from './routes-command.js';
 import { renderStatus } from './status-command.js';
+import { windowArg } from './window-arg.js';
+import { addReportCommand, type Io } from './report-command.js';
+import { addSampleCommand } from './sample-command.js';
 
 /**
  * The commands that read and change the migration ledger: the rules in
@@ -31,13 +32,6 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number, 1 or more');
   return n;
-}
-
-/** Checked here so that both sources, API and file, refuse a bad window with the same words. */
-function windowArg(value: string): string {
-  const w = parseWindow(value);
-  if (!w.ok) throw new InvalidArgumentError(w.message);
-  return value;
 }
 
 function sortArg(value: string): EndpointSort {
@@ -62,20 +56,13 @@ export function addLedgerCommands(program: Command): void {
     });
   });
 
-  withReadOptions(
-    program
-      .command('report')
-      .description('the shadow diff report: per endpoint, compared requests, net match rate and difference groups')
-      .option('--format <format>', 'json (text, md, html and junit arrive with the dashboard release)', 'json')
-      .option('--since <window>', 'window: 30m, 24h, 7d, all or an ISO time', windowArg, 'all')
-      .option('--route <name>', 'only this route')
-      .option('--endpoint <endpoint>', 'only this endpoint: "GET /api/orders/{id}" or a path template'),
-  ).action(async (opts: ReadOpts & { format: string; since: string; route?: string; endpoint?: string }) => {
-    if (opts.format !== 'json') throw new CliError(`--format ${opts.format} is not available yet; use --format json`);
-    await withReader(opts, async (reader) => {
-      json(await reader.report({ since: opts.since, route: opts.route, endpoint: opts.endpoint }));
-    });
-  });
+  const io: Io = {
+    out,
+    warn,
+    terminal: { tty: process.stdout.isTTY === true, columns: process.stdout.columns, env: process.env },
+  };
+  addReportCommand(program, io);
+  addSampleCommand(program, io);
 
   withReadOptions(
     program.command('routes').description('the rule table in force: routes, their modes, services and legacy').option('--json', 'print JSON'),

@@ -1,6 +1,7 @@
 import type { ReportDocument } from '../report/report-data.js';
 import type { EndpointRow, progressReport } from '../admin/views.js';
 import type { Guard, RouteSpec, TargetSpec } from '../rules/schema.js';
+import type { StoredSample } from '../store/comparisons.js';
 import type { ModeChange } from '../store/mode-changes.js';
 import type { Revision, RevisionSummary } from '../store/revisions.js';
 
@@ -38,5 +39,7 @@ export interface LedgerReader {
   modeChanges(route?: string): Promise<ModeChange[]>;
   /** The shadow report document, the same from the API and from the file. */
   report(filter: { since?: string; route?: string; endpoint?: string }): Promise<ReportDocument>;
+  /** One stored sample; undefined when there is none by that id (retention may have removed it). */
+  sample(id: number): Promise<StoredSample | undefined>;
   close(): void;
 }

@@ -5,6 +5,7 @@ import { readRuleFile } from '../router/rule-file-watch.js';
 import { explainMatch } from './match-command.js';
 import { addLedgerCommands } from './ledger-commands.js';
 import { DEFAULT_CONFIG } from './connection.js';
+import { AlreadyReported } from './cli-error.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -85,6 +86,10 @@ export async function main(argv = process.argv): Promise<void> {
   try {
     await buildCli().parseAsync(argv);
   } catch (err) {
+    if (err instanceof AlreadyReported) {
+      process.exitCode = err.exitCode;
+      return;
+    }
     const e = err as Error & { exitCode?: number };
     process.stderr.write(`strangler: ${e.message}\n`);
     process.exitCode = e.exitCode ?? 1;

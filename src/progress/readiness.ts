@@ -84,3 +84,12 @@ export function guardFor(rules: Pick<RuleFile, 'guard' | 'routes'>, route: strin
   const own = route === null ? undefined : rules.routes.find((r) => r.name === route)?.guard;
   return { minSamples: own?.minSamples ?? rules.guard.minSamples, minMatchRate: own?.minMatchRate ?? rules.guard.minMatchRate };
 }
+
+/**
+ * What is already known to be wrong, beyond too few samples: a report can
+ * fail an endpoint on these even while the sample count is short.
+ * readinessOf names the sample count first, so it is the one left out.
+ */
+export function findingsOf(r: Pick<Readiness, 'state' | 'reasons'>): string[] {
+  return r.state === 'unknown' ? r.reasons.slice(1) : r.reasons;
+}

@@ -1,0 +1,58 @@
+import { endpointKey, underComparison } from './endpoint-selection.js';
+import type { EndpointReport } from './report-data.js';
+
+/**
+ * The CI gate: `--fail-under 99.5 --min-samples 100`. Pure, so the exit
+ * code, the message on stderr and the JUnit failures come from the same
+ * judgement. Only endpoints under comparison are judged: a legacy
+ * endpoint nobody shadows yet is not a failing one.
+ */
+
+export interface GateOptions {
+  /** Lowest net match rate, percent. */
+  failUnder?: number;
+  /** Fewest compared samples. */
+  minSamples?: number;
+}
+
+export interface GateFinding {
+  endpoint: EndpointReport;
+  reasons: string[];
+}
+
+export interface GateResult {
+  /** Endpoints the gate looked at. */
+  judged: number;
+  failing: GateFinding[];
+}
+
+export const gateIsSet = (g: GateOptions): boolean => g.failUnder !== undefined || g.minSamples !== undefined;
+
+export function gateReasons(e: EndpointReport, g: GateOptions): string[] {
+  const reasons: string[] = [];
+  if (g.failUnder !== undefined) {
+    if (e.netMatchRate === null) reasons.push(`no net match rate: nothing compared; the gate needs ${g.failUnder}%`);
+    else if (e.netMatchRate < g.failUnder) reasons.push(`net match rate ${e.netMatchRate}% is under ${g.failUnder}%`);
+  }
+  if (g.minSamples !== undefined && e.compared < g.minSamples) {
+    reasons.push(`${e.compared} compared sample${e.compared === 1 ? '' : 's'}; the gate needs at least ${g.minSamples}`);
+  }
+  return reasons;
+}
+
+export function gateOf(endpoints: readonly EndpointReport[], g: GateOptions): GateResult {
+  const judged = endpoints.filter(underComparison);
+  const failing = judged.map((endpoint) => ({ endpoint, reasons: gateReasons(endpoint, g) })).filter((f) => f.reasons.length > 0);
+  return { judged: judged.length, failing };
+}
+
+/** The gate's verdict as lines for stderr: the first says what failed, one line per endpoint after it. */
+export function gateLines(result: GateResult, g: GateOptions): string[] {
+  const rule = [g.failUnder !== undefined ? `--fail-under ${g.failUnder}` : '', g.minSamples !== undefined ? `--min-samples ${g.minSamples}` : ''].filter(Boolean).join(' ');
+  if (result.judged === 0) return [`the gate (${rule}) has nothing to judge: no endpoint in the report is under shadow comparison; check --route, --endpoint and --since`];
+  if (result.failing.length === 0) return [`gate passed (${rule}): ${result.judged} endpoint${result.judged === 1 ? '' : 's'} under comparison`];
+  return [
+    `the gate (${rule}) fails for ${result.failing.length} of ${result.judged} endpoint${result.judged === 1 ? '' : 's'} under comparison:`,
+    ...result.failing.map((f) => `  ${endpointKey(f.endpoint)}: ${f.reasons.join('; ')}`),
+  ];
+}
