@@ -171,12 +171,20 @@ describe('the CI gate and the samples a report shows', () => {
     expect(result.failing.map((f) => `${f.endpoint.method} ${f.endpoint.path}`)).toEqual(['GET /api/orders/{id}', 'POST /api/carts', 'GET /api/catalog/{sku}']);
     expect(gateLines(result, { failUnder: 99.5, minSamples: 100 })).toEqual([
       'the gate (--fail-under 99.5 --min-samples 100) fails for 3 of 5 endpoints under comparison:',
-      '  GET /api/orders/{id}: net match rate 88.9% is under 99.5%',
+      // The gate reads the exact share (160 net matches of 180 compared), cut to two decimals, not the rounded 88.9 of the tables.
+      '  GET /api/orders/{id}: net match rate 88.88% is under 99.5%',
       '  POST /api/carts: net match rate 80% is under 99.5%; 5 compared samples; the gate needs at least 100',
       '  GET /api/catalog/{sku}: 12 compared samples; the gate needs at least 100',
     ]);
     expect(gateOf(REPORT.endpoints, { failUnder: 80, minSamples: 5 }).failing).toEqual([]);
     expect(gateLines(gateOf([], { failUnder: 99 }), { failUnder: 99 })[0]).toContain('nothing to judge');
+  });
+
+  it('judges the exact share: 99.46 % fails a 99.5 % gate though the table rounds it to 99.5', () => {
+    const e = REPORT.endpoints.find((x) => x.path === '/api/orders/{id}')!;
+    const close = { ...e, compared: 10_000, matched: 9_946, netMatched: 9_946, netMatchRate: 99.5 };
+    expect(gateOf([close], { failUnder: 99.5 }).failing.map((f) => f.reasons)).toEqual([['net match rate 99.46% is under 99.5%']]);
+    expect(gateOf([{ ...close, netMatched: 9_950 }], { failUnder: 99.5 }).failing).toEqual([]);
   });
 
   it('samplesToShow gives every group a sample before any gets a second, each sample once', () => {

@@ -23,7 +23,7 @@ export type ReadinessState = 'ready' | 'not-ready' | 'unknown';
 export interface ReadinessInput {
   /** Comparisons made (matched or differing). */
   compared: number;
-  /** Match rate with noise excluded, percent; null without comparisons. */
+  /** Match rate with noise excluded, percent, unrounded; null without comparisons. */
   netMatchRate: number | null;
   /** Difference groups judged regressions, as `path (kind)`. */
   regressions?: readonly string[];
@@ -39,6 +39,12 @@ export interface Readiness {
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/**
+ * A rate as judged and shown: cut, never rounded up, to two decimals, so
+ * that 98.996 % reads 98.99 % and stays under a 99 % threshold.
+ */
+export const floor2 = (x: number) => Math.floor(x * 100 + 1e-9) / 100;
 
 export function failureCount(failures: ReadinessInput['failures']): number {
   let n = 0;
@@ -59,8 +65,8 @@ export function readinessOf(e: ReadinessInput, guard: Guard): Readiness {
   if (e.netMatchRate === null) {
     // A guard that asks for no match rate (minMatchRate 0) is satisfied without comparisons.
     if (guard.minMatchRate > 0) reasons.push(`no net match rate yet; the guard needs ${guard.minMatchRate}%`);
-  } else if (e.netMatchRate < guard.minMatchRate) {
-    reasons.push(`net match rate ${e.netMatchRate}% is under the guard's ${guard.minMatchRate}%`);
+  } else if (floor2(e.netMatchRate) < guard.minMatchRate) {
+    reasons.push(`net match rate ${floor2(e.netMatchRate)}% is under the guard's ${guard.minMatchRate}%`);
   }
   const regressions = e.regressions ?? [];
   if (regressions.length > 0) {

@@ -1,4 +1,5 @@
 import { endpointKey, underComparison } from './endpoint-selection.js';
+import { floor2 } from '../progress/readiness.js';
 import type { EndpointReport } from './report-data.js';
 
 /**
@@ -31,8 +32,10 @@ export const gateIsSet = (g: GateOptions): boolean => g.failUnder !== undefined 
 export function gateReasons(e: EndpointReport, g: GateOptions): string[] {
   const reasons: string[] = [];
   if (g.failUnder !== undefined) {
-    if (e.netMatchRate === null) reasons.push(`no net match rate: nothing compared; the gate needs ${g.failUnder}%`);
-    else if (e.netMatchRate < g.failUnder) reasons.push(`net match rate ${e.netMatchRate}% is under ${g.failUnder}%`);
+    // Judged on the exact share, not the rounded rate the tables show: 99.46 % does not pass a 99.5 % gate.
+    const rate = e.compared ? floor2((e.netMatched / e.compared) * 100) : null;
+    if (rate === null) reasons.push(`no net match rate: nothing compared; the gate needs ${g.failUnder}%`);
+    else if (rate < g.failUnder) reasons.push(`net match rate ${rate}% is under ${g.failUnder}%`);
   }
   if (g.minSamples !== undefined && e.compared < g.minSamples) {
     reasons.push(`${e.compared} compared sample${e.compared === 1 ? '' : 's'}; the gate needs at least ${g.minSamples}`);

@@ -4,7 +4,7 @@ import type { Mode, RuleFile, VerdictThresholds } from '../rules/schema.js';
 import { endpointRows, progressOf } from '../admin/views.js';
 import { verdictOf, type Verdict } from '../shadow/verdict.js';
 import type { Evidence } from '../progress/guard.js';
-import { FAILURES, failureRateOf, guardFor, readinessOf, type Readiness } from '../progress/readiness.js';
+import { FAILURES, failureRateOf, floor2, guardFor, readinessOf, type Readiness } from '../progress/readiness.js';
 import { ComparisonStore } from '../store/comparisons.js';
 import type { TrafficStore } from '../store/traffic.js';
 
@@ -39,6 +39,8 @@ export interface EndpointReport {
   matched: number;
   matchRate: number | null;
   netMatchRate: number | null;
+  /** Comparisons that matched once noise is excluded: netMatchRate unrounded is netMatched / compared. */
+  netMatched: number;
   noiseCompared: number;
   outcomes: Record<string, number>;
   differences: DifferenceGroupReport[];
@@ -136,13 +138,14 @@ export function buildReport(db: Database, traffic: TrafficStore, rules: RuleFile
       matched,
       matchRate: compared ? round1((matched / compared) * 100) : null,
       netMatchRate,
+      netMatched,
       noiseCompared,
       outcomes: o.shadow,
       differences,
       readiness: readinessOf(
         {
           compared,
-          netMatchRate,
+          netMatchRate: compared ? (netMatched / compared) * 100 : null,
           regressions: differences.filter((d) => d.verdict === 'regression').map(groupLabel),
           failures: o.shadow,
         },
@@ -170,12 +173,12 @@ export function routeEvidence(report: ReportDocument, route: string): Pick<Evide
     for (const f of FAILURES) if (e.outcomes[f]) failures[f] = (failures[f] ?? 0) + e.outcomes[f]!;
     for (const d of e.differences) if (d.verdict === 'regression') regressions.push(`${e.method} ${e.path} ${groupLabel(d)}`);
     compared += e.compared;
-    net += ((e.netMatchRate ?? 0) / 100) * e.compared;
+    net += e.netMatched;
   }
   const failureRate = failureRateOf(compared, failures);
   return compared === 0
     ? { compared: 0, netMatchRate: null, failureRate, failures, regressions, note: 'no shadow comparisons recorded for this route in the window; put it in shadow mode first' }
-    : { compared, netMatchRate: round1((net / compared) * 100), failureRate, failures, regressions };
+    : { compared, netMatchRate: floor2((net / compared) * 100), failureRate, failures, regressions };
 }
 
 /** How a difference group is named in reasons and tables: `$.createdAt (changed)`. */
