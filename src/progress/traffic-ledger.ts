@@ -6,6 +6,8 @@ import { NOT_ATTEMPTED } from '../shadow/shadow-record.js';
 import { groupsOf, signatureOf } from '../shadow/signature.js';
 import type { CapturedResponse } from '../shadow/types.js';
 import { BatchedWriter, type WriterOptions } from '../store/batched-writer.js';
+import { withBusyTimeout } from '../store/busy-timeout.js';
+import { FailureEpisodes } from '../failure-episodes.js';
 import { ComparisonStore, type ComparisonRow, type SampleRow } from '../store/comparisons.js';
 import type { TrafficRecord, TrafficStore } from '../store/traffic.js';
 import type { Logger } from '../log.js';
@@ -14,6 +16,9 @@ import { TemplateLearner } from './template-learner.js';
 
 /** Stored sample bodies stop here. */
 const SAMPLE_BODY_BYTES = 64 * 1024;
+
+/** How long a batch waits for a lock another process holds before it fails (and the writer pauses): the event loop waits as long. */
+const BATCH_BUSY_MS = 100;
 
 type LedgerRecord = ExchangeFact | ShadowRecord;
 const isShadow = (r: LedgerRecord): r is ShadowRecord => 'outcome' in r;
@@ -78,20 +83,33 @@ export class TrafficLedger {
       this.store.write(traffic);
       this.comparisons.write(compared);
     });
+    // A disk that stays full fails every batch: the log hears of it once per episode, /metrics of every batch.
+    const episodes = new FailureEpisodes();
+    const file = database.name;
     this.writer = new BatchedWriter<LedgerRecord>(
       (batch) => {
         try {
-          writeBatch(batch);
+          withBusyTimeout(database, BATCH_BUSY_MS, () => writeBatch(batch));
         } catch (err) {
           this.comparisons.forgetCaches();
           this.store.forgetCaches();
           throw err;
         }
+        const ended = episodes.succeeded('ledger', Date.now());
+        if (ended) logger.info({ database: file, failedBatches: ended.failures, ms: ended.ms }, `ledger writes to ${file} resumed after ${ended.failures} failed batches`);
       },
       {
         ...opts,
         onError: (err, lost) => {
-          logger.error({ err: err.message, lost }, 'ledger batch could not be written; its records are counted as dropped');
+          const code = (err as { code?: unknown }).code;
+          const t = episodes.failed('ledger', typeof code === 'string' ? code : err.message, Date.now());
+          if (t.tell) {
+            const { dropped, failedBatches } = this.writer.stats;
+            logger.error(
+              { database: file, err: err.message, code, lost, failedBatches, dropped },
+              `${t.first ? 'ledger writes' : 'ledger writes still'} failing on ${file}: ${err.message}; requests are still served, their records dropped and counted (strangler_ledger_records_dropped); writes will be retried`,
+            );
+          }
           opts.onError?.(err, lost);
         },
       },
