@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketOf, BUCKETS } from '../src/router/canary.js';
-import { metricValue, startFaultProxy, until, type Answer, type FaultProxy } from './helpers/fault-proxy.js';
+import { ask, metricValue, startFaultProxy, until, type Answer, type FaultProxy } from './helpers/fault-proxy.js';
 import { BIG_BYTES, BIG_SHA256, startFaultyUpstream, type FaultyUpstream } from './helpers/faulty-upstream.js';
 import { startLegacy } from './helpers/strangler-process.js';
 import { refusedUrl } from './helpers/modes-servers.js';
@@ -135,8 +135,12 @@ describe.each(CASES.filter((c) => c.mode === 'shadow'))('shadow mode, service $f
 
   it("client: legacy's answer, unchanged, whatever the service does", async () => {
     const a = await proxy.get(path);
+    const direct = await ask(legacy.url + path);
     expect(a.status).toBe(200);
     expect(a.json).toEqual(legacyAnswer(path));
+    // Byte for byte what legacy answers when asked directly, with the same headers.
+    expect(a.body.equals(direct.body)).toBe(true);
+    for (const h of ['content-type', 'content-length']) expect(a.headers.get(h)).toBe(direct.headers.get(h));
     expect(a.headers.get('x-strangler-error')).toBeNull();
     if (c.fault === 'slow') {
       // The answer came while the service still held its copy: the client never waits for it.
