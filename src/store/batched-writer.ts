@@ -70,7 +70,7 @@ export class BatchedWriter<T> {
     return true;
   }
 
-  /** Writes everything queued now, in batches of `batchSize`. */
+  /** Writes everything queued now, in batches of `batchSize` (while pausing after a failed batch: nothing, until `retryMs` has passed). */
   flush(): void {
     this.drain(Infinity);
   }
