@@ -181,8 +181,12 @@ describe.each(FAULTS)('database $fault', (f) => {
 
   afterAll(async () => {
     if (!f.run) return;
-    f.heal(proxy);
-    await proxy?.close();
+    // Whatever happened, the process goes and the folder with it.
+    try {
+      if (proxy) f.heal(proxy);
+    } finally {
+      await proxy?.close();
+    }
   });
 
   it.runIf(f.run)('client: every request is answered by legacy as usual, never waiting on the disk', async () => {
