@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BatchedWriter } from '../src/store/batched-writer.js';
 import { openDatabase } from '../src/store/open-database.js';
 import { TrafficStore, type TrafficRecord } from '../src/store/traffic.js';
@@ -181,6 +181,49 @@ describe('BatchedWriter', () => {
     expect(written).toEqual([2]);
     expect(w.stats.dropped).toBe(1);
     w.close();
+  });
+
+  it('pauses retryMs after a failed batch instead of trying every batch; records queue meanwhile and go out when the disk is back', () => {
+    vi.useFakeTimers();
+    try {
+      let attempts = 0;
+      let failing = true;
+      const written: number[] = [];
+      const w = new BatchedWriter<number>(
+        (rows) => {
+          attempts++;
+          if (failing) throw new Error('database is locked');
+          written.push(...rows);
+        },
+        { retryMs: 1_000 },
+      );
+      for (let i = 0; i < 100; i++) w.push(i);
+      vi.advanceTimersByTime(0);
+      expect(attempts).toBe(1);
+      expect(w.stats).toMatchObject({ failedBatches: 1, dropped: 100 });
+
+      // Three batches' worth within the pause: not one attempt, nothing dropped.
+      for (let i = 100; i < 400; i++) expect(w.push(i)).toBe(true);
+      vi.advanceTimersByTime(999);
+      expect(attempts).toBe(1);
+      expect(w.stats).toMatchObject({ queued: 300, dropped: 100 });
+
+      failing = false;
+      vi.advanceTimersByTime(1);
+      vi.runOnlyPendingTimers();
+      expect(written).toEqual(Array.from({ length: 300 }, (_, i) => 100 + i));
+      expect(w.stats).toMatchObject({ written: 300, dropped: 100, failedBatches: 1, queued: 0 });
+
+      // Closing while the disk fails: one last try, and what it still refuses is dropped and counted.
+      failing = true;
+      for (let i = 0; i < 250; i++) w.push(i);
+      const before = attempts;
+      w.close();
+      expect(attempts).toBe(before + 1);
+      expect(w.stats).toMatchObject({ dropped: 350, queued: 0, failedBatches: 2 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('keeps the event loop turning while it works through a backlog', async () => {

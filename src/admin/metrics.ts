@@ -58,6 +58,14 @@ export function createMetrics(ledgerStats: () => WriterStats | undefined): Proxy
     },
   });
   new Gauge({
+    name: 'strangler_ledger_batches_failed',
+    help: 'Ledger batches that could not be written (database read-only, locked or full); their records are in strangler_ledger_records_dropped',
+    registers: [registry],
+    collect() {
+      this.set(ledgerStats()?.failedBatches ?? 0);
+    },
+  });
+  new Gauge({
     name: 'strangler_ledger_queued',
     help: 'Ledger records waiting to be written',
     registers: [registry],

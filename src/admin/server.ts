@@ -216,8 +216,26 @@ export function createAdminApp(ctx: AdminContext): express.Express {
     res.status(404).json({ error: `no admin route ${req.method} ${req.path}` });
   });
 
+  /** The ledger read-only, locked by another process, or full: the operator's to fix, so say which file and why. A change is one transaction: it did not happen. */
+  const databaseError = (err: Error & { code?: unknown }, req: Request, res: Response) => {
+    const reading = req.method === 'GET' || req.method === 'HEAD';
+    const database = ctx.db.name;
+    ctx.logger.error(
+      { database, code: err.code, err: err.message, method: req.method, path: req.path },
+      reading ? 'admin request failed: the database cannot be read' : 'admin change failed: the database cannot be written',
+    );
+    res.status(503).json({
+      error: reading ? 'the database cannot be read' : 'the database cannot be written; nothing was changed',
+      errors: [{ path: '', message: `${database}: ${err.message} (${String(err.code)}); try again once it is ${reading ? 'readable' : 'writable'}` }],
+    });
+  };
+
   // Body parser and other errors: a client error is a 4xx with a message, never a stack trace.
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((err: Error & { status?: number; type?: string; code?: unknown }, req: Request, res: Response, _next: NextFunction) => {
+    if (typeof err.code === 'string' && err.code.startsWith('SQLITE_')) {
+      databaseError(err, req, res);
+      return;
+    }
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) ctx.logger.error({ err: err.message, stack: err.stack }, 'admin request failed');
     const message =

@@ -106,6 +106,10 @@ export async function startFromFile(file: string, opts: StartOptions = {}): Prom
     for (const r of running.state().table.routes) if (!r.template.includes('**')) ledger.learner.seed(r.template);
   }
 
+  // Tests only: caps the ledger at its size now (SQLite never sets the cap below that), so that a full disk can be tested for real.
+  const maxPages = Number(process.env.STRANGLER_TEST_MAX_PAGE_COUNT);
+  if (maxPages > 0) db.pragma(`max_page_count = ${Math.trunc(maxPages)}`);
+
   // The environment variable counts even when the rule file does not reference it: losing a generated token must not lock operators out.
   const envToken = process.env.STRANGLER_ADMIN_TOKEN || undefined;
   if (!fileRules.admin.token && envToken !== undefined && (envToken.length < 16 || /\s/.test(envToken))) {

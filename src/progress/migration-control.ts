@@ -3,6 +3,7 @@ import { fieldPath } from '../rules/load.js';
 import { reconcile } from '../rules/reconcile.js';
 import { tableHash, tableOf, withTable, type RuleTable } from '../rules/rule-table.js';
 import { MODES, RuleFileSchema, type Mode, type RouteSpec, type RuleFile } from '../rules/schema.js';
+import { withBusyTimeout } from '../store/busy-timeout.js';
 import { ModeChangeStore } from '../store/mode-changes.js';
 import { RevisionStore, type Revision, type RevisionSource } from '../store/revisions.js';
 import type { TrafficStore } from '../store/traffic.js';
@@ -50,6 +51,9 @@ export type IgnoreResult =
   | { ok: false; status: 400 | 404; error: string; issues?: Issue[] };
 
 const EVIDENCE_WINDOW_MS = 24 * 3600_000;
+
+/** Once serving, how long a change waits for a lock another process holds: the data plane's event loop waits as long. */
+const CHANGE_BUSY_MS = 250;
 
 export function modeState(route: RouteSpec): ModeState {
   return { mode: route.mode, percent: route.mode === 'canary' ? route.canary?.percent ?? 0 : null };
@@ -274,7 +278,7 @@ export class MigrationControl {
   private commit(table: RuleTable, meta: ChangeMeta, forced: boolean, promote?: { route: string; reason: string; check: TransitionCheck }): Revision {
     const moves = this.modeMoves(table);
     const rules = withTable(this.settings, table);
-    const revision = this.db.transaction(() => {
+    const write = this.db.transaction(() => {
       const rev = this.revisions.add(table, meta);
       for (const m of moves) {
         const check = promote && promote.route === m.route ? promote.check : m.check;
@@ -296,7 +300,9 @@ export class MigrationControl {
         }
       }
       return rev;
-    })();
+    });
+    // Before the first start nothing is served yet, and waiting the usual while for another process is harmless.
+    const revision = this.current ? withBusyTimeout(this.db, CHANGE_BUSY_MS, write) : write();
     this.current = { revision, rules };
     this.swap(rules);
     return revision;

@@ -6,6 +6,8 @@ import { NOT_ATTEMPTED } from '../shadow/shadow-record.js';
 import { groupsOf, signatureOf } from '../shadow/signature.js';
 import type { CapturedResponse } from '../shadow/types.js';
 import { BatchedWriter, type WriterOptions, type WriterStats } from '../store/batched-writer.js';
+import { withBusyTimeout } from '../store/busy-timeout.js';
+import { FailureEpisodes } from '../failure-episodes.js';
 import { ComparisonStore, type ComparisonRow, type SampleRow } from '../store/comparisons.js';
 import { minuteOf, PendingTraffic, type TrafficRecord } from '../store/pending-traffic.js';
 import type { TrafficStore } from '../store/traffic.js';
@@ -15,6 +17,9 @@ import { TemplateLearner } from './template-learner.js';
 
 /** Stored sample bodies stop here. */
 const SAMPLE_BODY_BYTES = 64 * 1024;
+
+/** How long a write waits for a lock another process holds before it fails: the event loop waits as long. */
+const BATCH_BUSY_MS = 100;
 
 type LedgerRecord = ExchangeFact | ShadowRecord;
 const isShadow = (r: LedgerRecord): r is ShadowRecord => 'outcome' in r;
@@ -83,6 +88,8 @@ export class TrafficLedger {
   private readonly maxPendingRows: number;
   private readonly writeFolded: () => void;
   private readonly totals = { written: 0, lost: 0, failedBatches: 0, batches: 0 };
+  private readonly episodes = new FailureEpisodes();
+  private readonly file: string;
 
   constructor(
     private readonly store: TrafficStore,
@@ -101,6 +108,7 @@ export class TrafficLedger {
       const counted = [...this.counted.values()].map((c) => ({ ...c, endpointId: this.store.endpointId(c.method, c.path, c.route, 'traffic', c.at) }));
       this.comparisons.write(rows, counted);
     });
+    this.file = database.name;
     this.writer = new BatchedWriter<LedgerRecord>((batch) => this.fold(batch), {
       ...opts,
       onError: (err, lost) => {
@@ -143,25 +151,42 @@ export class TrafficLedger {
     else this.timer ??= setTimeout(() => this.persist(), this.persistMs);
   }
 
-  /** Writes what is folded, in one transaction. A failed write loses exactly what it held, counted and logged. */
+  /**
+   * Writes what is folded, in one transaction. A failed write loses exactly
+   * what it held, counted; a disk that stays full fails every write, and the
+   * log hears of it once per episode (and when writes resume), /metrics of
+   * every write.
+   */
   private persist(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const n = this.pendingRecords;
     if (n === 0) return;
     try {
-      this.writeFolded();
+      // A lock held elsewhere must not stall the data plane for the connection's full busy timeout.
+      withBusyTimeout(this.store.db, BATCH_BUSY_MS, this.writeFolded);
       this.totals.written += n;
       this.totals.batches++;
+      const ended = this.episodes.succeeded('ledger', Date.now());
+      if (ended) this.logger.info({ database: this.file, failedBatches: ended.failures, ms: ended.ms }, `ledger writes to ${this.file} resumed after ${ended.failures} failed batches`);
     } catch (err) {
       // The rollback took back endpoints and signatures created in it: cached ids and counts may name nothing.
       this.comparisons.forgetCaches();
       this.store.forgetCaches();
       this.totals.failedBatches++;
       this.totals.lost += n;
-      this.logger.error({ err: (err as Error).message, lost: n }, 'ledger batch could not be written; its records are counted as dropped');
+      const e = err as Error & { code?: unknown };
+      const code = typeof e.code === 'string' ? e.code : undefined;
+      const t = this.episodes.failed('ledger', code ?? e.message, Date.now());
+      if (t.tell) {
+        const { dropped, failedBatches } = this.stats;
+        this.logger.error(
+          { database: this.file, err: e.message, code, lost: n, failedBatches, dropped },
+          `${t.first ? 'ledger writes' : 'ledger writes still'} failing on ${this.file}: ${e.message}; requests are still served, their records dropped and counted (strangler_ledger_records_dropped); writes will be retried`,
+        );
+      }
       try {
-        this.opts.onError?.(err as Error, n);
+        this.opts.onError?.(e, n);
       } catch {
         // A failing error report must not stop the ledger.
       }

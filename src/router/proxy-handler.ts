@@ -106,7 +106,8 @@ export function createProxyHandler(o: HandlerOptions) {
           method,
           url: req.url ?? '/',
           target: target.name,
-          status: result.kind === 'failed' ? (res.headersSent ? res.statusCode : 0) : status,
+          // The target's status only when its answer had begun; the 502/504 the proxy wrote itself is no answer from the target.
+          status: result.kind === 'failed' ? (result.headersSent ? res.statusCode : 0) : status,
           error,
           fellBack,
           startedAt,

@@ -8,6 +8,7 @@ import { upstreamRequestHeaders } from '../router/headers.js';
 import type { Target } from '../router/targets.js';
 import { LEGACY } from '../router/targets.js';
 import type { Logger } from '../log.js';
+import { FailureEpisodes } from '../failure-episodes.js';
 import { BodyCapture } from './body-capture.js';
 import { ComparePool } from './compare-pool.js';
 import { sendCopy, type CopyResult } from './send-copy.js';
@@ -69,6 +70,8 @@ export class ShadowDispatcher {
   private readonly random: () => number;
   readonly counts: Record<string, number> = {};
   private readonly comparer: ComparePool;
+  /** Per route: copies failing now, told to the log once per episode rather than once per copy. */
+  private readonly episodes = new FailureEpisodes();
 
   constructor(private readonly o: ShadowOptions) {
     this.concurrency = o.concurrency ?? 16;
@@ -82,6 +85,22 @@ export class ShadowDispatcher {
     this.counts[outcome] = (this.counts[outcome] ?? 0) + 1;
     if (outcome.startsWith('noise-')) this.o.onCount?.('noise', outcome.slice(6));
     else this.o.onCount?.('shadow', outcome);
+  }
+
+  private copyFailed(route: string, target: string, outcome: string, error: string): void {
+    const t = this.episodes.failed(route, outcome, Date.now());
+    if (!t.tell) return;
+    this.o.logger.warn(
+      { route, target, outcome, err: error, failures: t.failures, untold: t.untold },
+      t.first
+        ? `shadow copies to ${target} are failing (${outcome}); clients are not affected, the copies are counted by outcome`
+        : `shadow copies to ${target} are still failing (${outcome}): ${t.failures} so far`,
+    );
+  }
+
+  private copyAnswered(route: string, target: string): void {
+    const ended = this.episodes.succeeded(route, Date.now());
+    if (ended) this.o.logger.info({ route, target, failures: ended.failures }, `shadow copies to ${target} are answered again after ${ended.failures} failed`);
   }
 
   private lane(target: Target): Lane {
@@ -230,6 +249,7 @@ export class ShadowDispatcher {
     const recordPair = (kind: ShadowRecord['kind'], legacyRes: CapturedResponse, legacyMs: number, other: CopyResult, otherTarget: string) => {
       if (!other.ok) {
         this.count(kind === 'noise' ? `noise-${other.outcome}` : other.outcome);
+        if (kind === 'shadow') this.copyFailed(route, copyTarget.name, other.outcome, other.error);
         this.o.record({ kind, at, route, method, url, outcome: other.outcome, legacyStatus: legacyRes.status, otherStatus: null, legacyMs, otherMs: other.ms, differences: [], exchange, sample: null });
         return;
       }
@@ -241,6 +261,7 @@ export class ShadowDispatcher {
             return;
           }
           this.count(kind === 'noise' ? `noise-${result.outcome}` : result.outcome);
+          if (kind === 'shadow') this.copyAnswered(route, copyTarget.name);
           this.o.record({
             kind,
             at,
@@ -290,6 +311,7 @@ export class ShadowDispatcher {
           // The copy to legacy failed: not compared, and counted with its reason like any other copy.
           const c = copy!;
           this.count(c.outcome);
+          this.copyFailed(route, copyTarget.name, c.outcome, c.error);
           this.o.record({ kind: 'shadow', at, route, method, url, outcome: c.outcome, legacyStatus: null, otherStatus: primaryStatus, legacyMs: c.ms, otherMs: primary!.ms, differences: [], exchange, sample: null });
         }
       } catch (err) {

@@ -3,13 +3,18 @@
  * one batch every `batchSize` records or `intervalMs`, whichever comes
  * first. `push` never waits and never throws; when the queue is full the
  * record is dropped and counted, because a proxy that waits on its ledger
- * is a proxy that slows production down.
+ * is a proxy that slows production down. After a failed batch the writer
+ * waits `retryMs` before it tries again, so a disk that fails (or a lock
+ * that makes every write wait) costs one attempt per interval, not one
+ * per batch; records queue meanwhile, within the same bound.
  */
 
 export interface WriterOptions {
   batchSize?: number;
   intervalMs?: number;
   maxQueue?: number;
+  /** Pause after a failed batch before the next write. */
+  retryMs?: number;
   /** A failed batch is reported here and its records counted as dropped. */
   onError?: (err: Error, lost: number) => void;
 }
@@ -27,9 +32,12 @@ export class BatchedWriter<T> {
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private closed = false;
+  /** No write before this time (ms since the epoch): set by a failed batch. */
+  private retryAt = 0;
   private readonly batchSize: number;
   private readonly intervalMs: number;
   private readonly maxQueue: number;
+  private readonly retryMs: number;
   readonly stats: WriterStats = { queued: 0, written: 0, dropped: 0, failedBatches: 0, batches: 0 };
 
   constructor(
@@ -39,6 +47,7 @@ export class BatchedWriter<T> {
     this.batchSize = opts.batchSize ?? 100;
     this.intervalMs = opts.intervalMs ?? 50;
     this.maxQueue = opts.maxQueue ?? 20_000;
+    this.retryMs = opts.retryMs ?? 1_000;
   }
 
   /** Queues a record; false when it was dropped. */
@@ -49,22 +58,19 @@ export class BatchedWriter<T> {
     }
     this.queue.push(record);
     this.stats.queued = this.queue.length;
-    if (this.queue.length >= this.batchSize) {
+    if (this.queue.length >= this.batchSize && this.retryAt === 0) {
       // Never write inside the caller's stack: the request path must not touch the disk.
       this.immediate ??= setImmediate(() => {
         this.immediate = null;
         this.drain(8, true);
       });
     } else {
-      this.timer ??= setTimeout(() => {
-        this.timer = null;
-        this.drain();
-      }, this.intervalMs);
+      this.later(this.intervalMs);
     }
     return true;
   }
 
-  /** Writes everything queued now, in batches of `batchSize`. */
+  /** Writes everything queued now, in batches of `batchSize` (while pausing after a failed batch: nothing, until `retryMs` has passed). */
   flush(): void {
     this.drain(Infinity);
   }
@@ -72,6 +78,11 @@ export class BatchedWriter<T> {
   /** `fullOnly`: a size trigger writes whole batches and leaves a remainder to the timer, so batches stay full. */
   private drain(maxBatches = 8, fullOnly = false): void {
     let batches = 0;
+    if (this.retryAt !== 0 && Date.now() < this.retryAt) {
+      this.later(this.retryAt - Date.now());
+      return;
+    }
+    this.retryAt = 0;
     while (this.queue.length > 0 && batches < maxBatches && (!fullOnly || this.queue.length >= this.batchSize)) {
       const batch = this.queue.splice(0, this.batchSize);
       batches++;
@@ -87,10 +98,14 @@ export class BatchedWriter<T> {
         } catch {
           // A failing error report must not stop the writer, nor throw out of a timer and end the process.
         }
+        this.retryAt = Date.now() + this.retryMs;
+        break;
       }
     }
     this.stats.queued = this.queue.length;
-    if (this.queue.length >= this.batchSize) {
+    if (this.retryAt !== 0) {
+      if (this.queue.length > 0) this.later(this.retryMs);
+    } else if (this.queue.length >= this.batchSize) {
       // Yield to the event loop between bursts, so requests keep flowing under a backlog.
       this.immediate ??= setImmediate(() => {
         this.immediate = null;
@@ -98,11 +113,15 @@ export class BatchedWriter<T> {
       });
     } else if (this.queue.length > 0) {
       // A remainder goes out with the timer: at most intervalMs late, never lost.
-      this.timer ??= setTimeout(() => {
-        this.timer = null;
-        this.drain();
-      }, this.intervalMs);
+      this.later(this.intervalMs);
     }
+  }
+
+  private later(ms: number): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      this.drain();
+    }, ms);
   }
 
   /** Flushes what is queued and refuses further records. */
@@ -111,7 +130,12 @@ export class BatchedWriter<T> {
     if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
     this.immediate = null;
+    // One last try even while pausing; what a failing disk still refuses is dropped and counted, not retried for ever.
+    this.retryAt = 0;
     this.flush();
+    this.stats.dropped += this.queue.length;
+    this.queue = [];
+    this.stats.queued = 0;
     this.closed = true;
   }
 }

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import type { Database } from 'better-sqlite3';
+import { withBusyTimeout } from './busy-timeout.js';
 import { minuteOf } from './traffic.js';
 
 /**
@@ -76,7 +77,8 @@ export function startRetention(db: Database, policy: RetentionPolicy, onError: (
   const tick = () => {
     let next = everyMs;
     try {
-      if (retentionStep(db, policy) > 0) next = 200;
+      // On the data plane's thread: a database another process holds locked fails this step, it does not stall requests.
+      if (withBusyTimeout(db, 100, () => retentionStep(db, policy)) > 0) next = 200;
     } catch (err) {
       onError(err as Error);
     }

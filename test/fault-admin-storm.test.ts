@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ask, metricValue, startFaultProxy, until, type Answer, type FaultProxy } from './helpers/fault-proxy.js';
+import { startLegacy } from './helpers/strangler-process.js';
+
+/**
+ * Fault suite, an admin request storm: a few hundred concurrent requests
+ * to the admin port (reports, endpoint lists, metrics scrapes, health
+ * checks, wrong tokens, bad bodies, unknown paths) while clients keep
+ * using the data plane, in the same `strangler start` process. The four
+ * answers: every admin request gets its proper answer and every client
+ * its legacy answer, none waits past its deadline; the clients' requests
+ * are all counted and none of their ledger records is lost; the storm
+ * leaves no error in the log; and both ports serve normally afterwards.
+ */
+
+const STORM = 300;
+/** Admin answers may queue behind each other; a hang is what this bound catches, not slowness. */
+const ADMIN_DEADLINE_MS = 20_000;
+
+let legacy: Awaited<ReturnType<typeof startLegacy>>;
+let proxy: FaultProxy;
+
+beforeAll(async () => {
+  legacy = await startLegacy();
+  proxy = await startFaultProxy(
+    `legacy: ${legacy.url}\nservices:\n  twin: ${legacy.url}\nroutes:\n  - name: orders\n    match: { path: "/api/orders/{id}" }\n    mode: shadow\n    service: twin\n    shadow: { noisePercent: 20 }\n`,
+  );
+  // Something for the reports to read: endpoints, traffic and comparisons.
+  for (let i = 0; i < 40; i++) expect((await proxy.get(i % 2 ? `/api/orders/${i}` : `/api/catalog/item-${i}`)).status).toBe(200);
+  await proxy.metricAtLeast('strangler_ledger_records_written', {}, 40);
+}, 60_000);
+
+afterAll(async () => {
+  await proxy?.close();
+  await legacy?.close();
+});
+
+interface Shot {
+  path: string;
+  method?: string;
+  body?: string;
+  token?: string | null;
+  expect: number;
+}
+
+const SHOTS: Shot[] = [
+  { path: '/api/report', expect: 200 },
+  { path: '/api/endpoints', expect: 200 },
+  { path: '/api/progress', expect: 200 },
+  { path: '/api/routes', expect: 200 },
+  { path: '/api/revisions', expect: 200 },
+  { path: '/metrics', token: null, expect: 200 },
+  { path: '/healthz', token: null, expect: 200 },
+  { path: '/api/report', token: 'wrong-token-0123456789abcdef', expect: 401 },
+  { path: '/api/routes', token: null, expect: 401 },
+  { path: '/api/routes/orders/mode', method: 'POST', body: '{"mode": ', expect: 400 },
+  { path: '/api/nothing-here', expect: 404 },
+];
+
+let before = '';
+let logFrom = 0;
+let admin: Array<{ shot: Shot; answer: Answer }> = [];
+let clients: Answer[] = [];
+
+describe('an admin request storm while clients use the data plane', () => {
+  beforeAll(async () => {
+    before = await proxy.metrics();
+    logFrom = proxy.logs().length;
+    let stormDone = false;
+    const storm = Promise.all(
+      Array.from({ length: STORM }, async (_, i) => {
+        const shot = SHOTS[i % SHOTS.length]!;
+        const answer = await proxy.admin(shot.path, { method: shot.method, body: shot.body, token: shot.token, deadlineMs: ADMIN_DEADLINE_MS });
+        return { shot, answer };
+      }),
+    ).finally(() => (stormDone = true));
+    // Clients, one request after another, for as long as the storm lasts (and at least 20 requests).
+    const traffic = (async () => {
+      const answers: Answer[] = [];
+      for (let i = 0; (!stormDone || i < 20) && i < 2_000; i++) answers.push(await ask(`${proxy.url}/api/orders/storm-${i}`, { deadlineMs: 5_000 }));
+      return answers;
+    })();
+    const t0 = performance.now();
+    [admin, clients] = await Promise.all([storm, traffic]);
+    // Not asserted (speed never is): how much the storm slowed the clients down, for whoever reads the run.
+    console.log(`admin storm: ${STORM} admin requests in ${Math.round(performance.now() - t0)} ms; meanwhile ${clients.length} client requests, one after another`);
+  }, 60_000);
+
+  it('client: every data-plane request gets legacy\'s answer, within its deadline; every admin request its proper status', () => {
+    expect(clients.length).toBeGreaterThanOrEqual(20);
+    clients.forEach((a, i) => {
+      expect(a.status).toBe(200);
+      expect(a.json).toEqual({ from: 'legacy', method: 'GET', url: `/api/orders/storm-${i}` });
+    });
+    expect(admin).toHaveLength(STORM);
+    const wrong = admin.filter(({ shot, answer }) => answer.status !== shot.expect).map(({ shot, answer }) => `${shot.path}: ${answer.status} ${answer.text.slice(0, 200)}`);
+    expect(wrong).toEqual([]);
+    const report = admin.find(({ shot }) => shot.path === '/api/report' && shot.token === undefined)!;
+    expect((report.answer.json as { endpoints: unknown[] }).endpoints.length).toBeGreaterThan(0);
+  });
+
+  it('counted: every client request in strangler_requests_total and in the ledger; no ledger record dropped', async () => {
+    const answered = { route: 'orders', target: 'legacy', class: '2xx' };
+    await proxy.metricAtLeast('strangler_requests_total', answered, metricValue(before, 'strangler_requests_total', answered) + clients.length);
+    const text = await proxy.metrics();
+    expect(metricValue(text, 'strangler_requests_total', answered) - metricValue(before, 'strangler_requests_total', answered)).toBe(clients.length);
+    expect(metricValue(text, 'strangler_ledger_records_dropped')).toBe(0);
+    // 20 before the storm (the odd i of 40) and every one during it, once the writer has caught up.
+    const expected = 20 + clients.length;
+    const ledger = await until(async () => {
+      const t = await proxy.ledger('/api/orders');
+      return t.requests >= expected ? t : undefined;
+    }, `${expected} requests in the ledger`);
+    expect(ledger.requests).toBe(expected);
+  });
+
+  it('logged: no error or warning from the storm', () => {
+    const bad = proxy
+      .logs()
+      .slice(logFrom)
+      .filter((l) => (l.level ?? 0) >= 40);
+    expect(bad).toEqual([]);
+  });
+
+  it('afterwards: both ports answer normally', async () => {
+    const a = await proxy.get('/api/orders/after-storm');
+    expect(a.status).toBe(200);
+    expect((await proxy.admin('/healthz')).json).toMatchObject({ ok: true });
+    expect((await proxy.admin('/api/routes')).status).toBe(200);
+  });
+});
