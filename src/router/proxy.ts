@@ -7,6 +7,7 @@ import { buildState, type RoutingState } from './state.js';
 import { TargetPools } from './targets.js';
 import { createUpgradeHandler } from './websocket.js';
 import type { ShadowDispatcher } from '../shadow/shadow-dispatcher.js';
+import { closingAfterRefusal, type RefusalReason } from './refusal.js';
 
 export interface ProxyOptions {
   rules: RuleFile;
@@ -16,7 +17,12 @@ export interface ProxyOptions {
   onExchange?: (fact: ExchangeFact) => void;
   /** Shadow copies for shadow routes (and `against: legacy`); the caller owns and closes it. */
   shadow?: ShadowDispatcher;
+  /** A request the proxy answered itself (refused, timed out, unparseable) and never forwarded; for metrics. */
+  onRefused?: (reason: ClientRefusal) => void;
 }
+
+/** Why a client's request was answered by the proxy itself. */
+export type ClientRefusal = RefusalReason | 'bad-request' | 'header-overflow' | 'timeout';
 
 export interface RunningProxy {
   readonly server: http.Server;
@@ -41,16 +47,29 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
       headersTimeout: 30_000,
       requestTimeout: 300_000,
       keepAliveTimeout: 5_000,
+      // Checked by the handler, which closes the connection after the 400 (Node's own check reads on).
+      requireHostHeader: false,
     },
-    createProxyHandler({ getState, logger, onExchange: o.onExchange, shadow: o.shadow }),
+    createProxyHandler({ getState, logger, onExchange: o.onExchange, shadow: o.shadow, onRefused: o.onRefused }),
   );
   server.on('upgrade', createUpgradeHandler(getState, logger));
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+    if (err.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    // Already refused by the handler (the parser stumbles on the body it was never meant to read): that answer stands.
+    if (closingAfterRefusal(socket)) {
+      socket.end();
+      return;
+    }
+    const reason: ClientRefusal = err.code === 'HPE_HEADER_OVERFLOW' ? 'header-overflow' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'timeout' : 'bad-request';
+    o.onRefused?.(reason);
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = reason === 'header-overflow' ? '431 Request Header Fields Too Large' : reason === 'timeout' ? '408 Request Timeout' : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 
