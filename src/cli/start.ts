@@ -96,7 +96,7 @@ export async function startFromFile(file: string, opts: StartOptions = {}): Prom
     record: (r) => ledger?.recordShadow(r),
     onCount: (kind, outcome) => metrics.shadow(kind, outcome),
   });
-  proxy = await startProxy({ rules: pending ?? control.inForce().rules, listen: opts.listen, logger, onExchange, shadow });
+  proxy = await startProxy({ rules: pending ?? control.inForce().rules, listen: opts.listen, logger, onExchange, shadow, onRefused: (reason) => metrics.refused(reason) });
   const running = proxy;
   if (opts.ledger !== false) {
     ledger = new TrafficLedger(traffic, () => running.state().table, logger);

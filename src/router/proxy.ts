@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { RuleFile } from '../rules/schema.js';
+import { CLIENT_TIMEOUT_DEFAULTS, type RuleFile } from '../rules/schema.js';
 import { silentLogger, type Logger } from '../log.js';
 import { listenOn } from './listen-address.js';
 import { createProxyHandler, type ExchangeFact } from './proxy-handler.js';
@@ -7,7 +7,7 @@ import { buildState, type RoutingState } from './state.js';
 import { TargetPools } from './targets.js';
 import { createUpgradeHandler } from './websocket.js';
 import type { ShadowDispatcher } from '../shadow/shadow-dispatcher.js';
-import { closingAfterRefusal, type RefusalReason } from './refusal.js';
+import { closingAfterRefusal, markClosing, type RefusalReason } from './refusal.js';
 
 export interface ProxyOptions {
   rules: RuleFile;
@@ -41,12 +41,15 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
   let current = buildState(o.rules, pools);
   const getState = () => current;
 
+  const t = o.rules.clientTimeouts ?? CLIENT_TIMEOUT_DEFAULTS;
   const server = http.createServer(
     {
       // Slow clients must not hold a connection forever (slowloris).
-      headersTimeout: 30_000,
-      requestTimeout: 300_000,
-      keepAliveTimeout: 5_000,
+      headersTimeout: t.headersMs,
+      requestTimeout: t.requestMs,
+      keepAliveTimeout: t.keepAliveMs,
+      // Node enforces the two timeouts above only when it checks, every this often (30 s by default): so up to one interval late.
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(t.headersMs / 4))),
       // Checked by the handler, which closes the connection after the 400 (Node's own check reads on).
       requireHostHeader: false,
     },
@@ -58,11 +61,12 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
       socket.destroy();
       return;
     }
-    // Already refused by the handler (the parser stumbles on the body it was never meant to read): that answer stands.
+    // Already answered (a refusal, a timeout) and closing: the parser stumbling on what follows is not a second refusal.
     if (closingAfterRefusal(socket)) {
       socket.end();
       return;
     }
+    markClosing(socket);
     const reason: ClientRefusal = err.code === 'HPE_HEADER_OVERFLOW' ? 'header-overflow' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'timeout' : 'bad-request';
     o.onRefused?.(reason);
     if (!socket.writable) {

@@ -42,6 +42,11 @@ export function closingAfterRefusal(socket: object): boolean {
   return closing.has(socket);
 }
 
+/** For answers written straight to the socket (parser errors, timeouts): the first one stands, later errors on it are not answered again. */
+export function markClosing(socket: object): void {
+  closing.add(socket);
+}
+
 /**
  * Answers a refusal and closes the connection after it (RFC 9112 §9.6: no
  * further request on it is processed), so the bytes after a request that

@@ -178,6 +178,18 @@ export const RouteSchema = z.strictObject({
 });
 export type RouteSpec = z.infer<typeof RouteSchema>;
 
+export const CLIENT_TIMEOUT_DEFAULTS = { headersMs: 30_000, requestMs: 300_000, keepAliveMs: 5_000 };
+
+export const ClientTimeoutsSchema = z.strictObject({
+  /** From the connection (or the end of the previous request) to the end of the request's headers. Over it: 408, connection closed. */
+  headersMs: numeric(z.number().int().min(100).max(3_600_000)).default(CLIENT_TIMEOUT_DEFAULTS.headersMs),
+  /** The whole request, headers and body, as the client sends it. Over it: 408, connection closed. */
+  requestMs: numeric(z.number().int().min(100).max(3_600_000)).default(CLIENT_TIMEOUT_DEFAULTS.requestMs),
+  /** How long an idle keep-alive connection is kept open. */
+  keepAliveMs: numeric(z.number().int().min(100).max(3_600_000)).default(CLIENT_TIMEOUT_DEFAULTS.keepAliveMs),
+});
+export type ClientTimeouts = z.infer<typeof ClientTimeoutsSchema>;
+
 export const ForwardedSchema = z.enum(['append', 'replace', 'off'], {
   message: 'forwarded is append, replace or off',
 });
@@ -214,8 +226,13 @@ export const RuleFileSchema = z
         maxMb: numeric(z.number().positive()).default(1024),
       })
       .default({ days: 14, maxMb: 1024 }),
+    /** How long a client may take on the data plane: slow clients (slowloris) must not hold connections forever. */
+    clientTimeouts: ClientTimeoutsSchema.default(CLIENT_TIMEOUT_DEFAULTS),
   })
   .superRefine((file, ctx) => {
+    if (file.clientTimeouts.headersMs > file.clientTimeouts.requestMs) {
+      ctx.addIssue({ code: 'custom', path: ['clientTimeouts', 'headersMs'], message: 'clientTimeouts.headersMs is at most requestMs: the headers are part of the request' });
+    }
     if (sameAddress(file.admin.listen, file.listen)) {
       ctx.addIssue({ code: 'custom', path: ['admin', 'listen'], message: 'admin.listen must differ from listen: the admin API never shares the data-plane port' });
     }
