@@ -55,7 +55,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     },
     createProxyHandler({ getState, logger, onExchange: o.onExchange, shadow: o.shadow, onRefused: o.onRefused }),
   );
-  server.on('upgrade', createUpgradeHandler(getState, logger));
+  server.on('upgrade', createUpgradeHandler(getState, logger, o.onRefused));
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (err.code === 'ECONNRESET') {
       socket.destroy();

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Misreading } from '../rules/compile.js';
 
 /**
  * Requests the data plane answers itself and never forwards, because the
@@ -33,6 +34,20 @@ export function framingRefusal(req: IncomingMessage): Refusal | null {
     return { status: 400, reason: 'no-host', message: 'an HTTP/1.1 request needs a Host header' };
   }
   return null;
+}
+
+/**
+ * A path that a server behind the proxy could read as another destination
+ * than the proxy does (`/admin/%2e%2e/public`, `/ADMIN/x`, `/admin%2Fx`…):
+ * forwarding it would let the spelling, not the rules, decide who answers.
+ */
+export function ambiguousPath(rawPath: string, matched: string | null, m: Misreading): Refusal {
+  const as = (route: string | null) => (route === null ? 'no route (legacy)' : `route "${route}"`);
+  return {
+    status: 400,
+    reason: 'ambiguous-path',
+    message: `the path ${JSON.stringify(rawPath)} is ${as(matched)} as the proxy reads it, but ${as(m.route)} read ${m.how}, as some servers do; send it in its plain form`,
+  };
 }
 
 /** Connections that got a refusal: whatever was pipelined behind it is never read as a request. */
