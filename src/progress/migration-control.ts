@@ -55,6 +55,7 @@ export class MigrationControl {
   readonly revisions: RevisionStore;
   readonly modeChanges: ModeChangeStore;
   private current: { revision: Revision; rules: RuleFile } | undefined;
+  private targetCheck: ((rules: RuleFile) => Issue[]) | null = null;
 
   constructor(
     private readonly db: Database,
@@ -71,6 +72,15 @@ export class MigrationControl {
   ) {
     this.revisions = new RevisionStore(db);
     this.modeChanges = new ModeChangeStore(db);
+  }
+
+  /**
+   * A check that needs what only the running process knows (the ports its
+   * listeners got): every table the API, the CLI or a restore puts in force
+   * from now on meets it, as it meets the schema.
+   */
+  checkTablesWith(check: (rules: RuleFile) => Issue[]): void {
+    this.targetCheck = check;
   }
 
   /** The revision and full rules in force. */
@@ -134,6 +144,8 @@ export class MigrationControl {
         })),
       };
     }
+    const refused = this.targetCheck?.(parsed.data) ?? [];
+    if (refused.length) return { ok: false, issues: refused };
     return { ok: true, rules: parsed.data, table: tableOf(parsed.data) };
   }
 

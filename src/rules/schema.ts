@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { compareRulesProblems } from '../shadow/compare-rules.js';
 import { parseListen } from './listen-address.js';
+import { ownAddressesOf, targetsOnOwnAddresses } from './own-addresses.js';
 import { parsePattern } from './path-pattern.js';
 
 /**
@@ -236,6 +237,7 @@ export const RuleFileSchema = z
     if (sameAddress(file.admin.listen, file.listen)) {
       ctx.addIssue({ code: 'custom', path: ['admin', 'listen'], message: 'admin.listen must differ from listen: the admin API never shares the data-plane port' });
     }
+    for (const issue of targetsOnOwnAddresses(file, ownAddressesOf(file))) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     if ('legacy' in file.services) {
       ctx.addIssue({ code: 'custom', path: ['services', 'legacy'], message: '"legacy" names the monolith; give the service another name' });
     }
