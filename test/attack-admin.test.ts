@@ -217,7 +217,7 @@ describe('no target may be the admin API or the data plane: at run time', () => 
   const proxyPort = () => Number(new URL(stack.app.proxy.url).port);
 
   it('PUT /api/routes with a service on the admin port the listener got is 400, in every spelling, and changes nothing', async () => {
-    const before = await stack.api('GET', '/api/revisions');
+    const before = (await stack.api('GET', '/api/revisions')).body;
     for (const url of [`http://127.0.0.1:${adminPort()}`, `http://localhost:${adminPort()}`, `http://[::1]:${adminPort()}`, `http://0.0.0.0:${adminPort()}`, `http://${os.hostname()}:${adminPort()}`]) {
       const put = await stack.api('PUT', '/api/routes', { services: { orders: url } });
       expect(put.status, url).toBe(400);
@@ -226,7 +226,7 @@ describe('no target may be the admin API or the data plane: at run time', () => 
     const legacyOnProxy = await stack.api('PUT', '/api/routes', { legacy: { url: `http://localhost:${proxyPort()}`, timeoutMs: 1000 } });
     expect(legacyOnProxy.status).toBe(400);
     expect(legacyOnProxy.body.errors).toEqual([{ path: 'legacy.url', message: expect.stringMatching(/own data plane/) }]);
-    expect(await stack.api('GET', '/api/revisions')).toEqual(before);
+    expect((await stack.api('GET', '/api/revisions')).body).toEqual(before);
   });
 
   it('so the data plane never reaches the admin API: /api/routes through it is a request for legacy', async () => {

@@ -14,9 +14,15 @@ export const MODES = ['legacy', 'shadow', 'canary', 'service', 'retired'] as con
 export type Mode = (typeof MODES)[number];
 
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Values that end up in forwarded headers must not smuggle a line break.
+// Values compared with a request's must not hold a line break: they could never match, and read like an injection.
 const noCrlf = (what: string) =>
   z.string().refine((v) => !/[\r\n\0]/.test(v), { message: `${what} must not contain CR, LF or NUL` });
+// Values sent in a forwarded header: no line break to smuggle one, and nothing the HTTP client refuses at
+// each request (other control characters, characters past U+00FF), which would make every forward fail.
+const headerValue = (what: string) =>
+  z.string().refine((v) => /^[\t\x20-\x7e\x80-\xff]*$/.test(v), {
+    message: `${what} must not contain CR, LF or NUL, nor other control characters or characters past U+00FF: it is sent in a request header`,
+  });
 
 // `${VAR}` substitution yields text; a number written through it, as in `timeoutMs: ${T}`, is still a number.
 const numeric = <T extends z.ZodType>(schema: T) =>
@@ -46,6 +52,8 @@ function sameAddress(a: string, b: string): boolean {
 
 const httpUrl = z
   .string({ message: 'expected a URL such as http://127.0.0.1:3000' })
+  // The URL parser drops CR, LF and tab without a word: a URL holding them is refused, not silently changed.
+  .refine((v) => !/[\x00-\x20\x7f]/.test(v), { message: 'a URL has no spaces, CR, LF, tab or other control characters; percent-encode them' })
   .refine(
     (v) => {
       try {
@@ -66,7 +74,7 @@ export const TargetSchema = z.union(
       /** Time to wait for response headers, and between body chunks. */
       timeoutMs: numeric(z.number().int().positive().max(3_600_000)).optional(),
       /** `keep` (default) forwards the client's Host; `target` sends the target's; anything else is sent as is. */
-      hostHeader: noCrlf('hostHeader').optional(),
+      hostHeader: headerValue('hostHeader').optional(),
       /** Most keep-alive connections to this target. */
       connections: numeric(z.number().int().positive().max(10_000)).optional(),
     }),
@@ -203,7 +211,7 @@ export const RuleFileSchema = z
     /** How X-Forwarded-For/-Proto/-Host are written to upstreams. */
     forwarded: ForwardedSchema.default('append'),
     /** The Via entry added to forwarded requests (RFC 9110 §7.6.3); false to leave Via alone. */
-    via: z.union([noCrlf('via'), z.literal(false)]).default('1.1 strangler'),
+    via: z.union([headerValue('via'), z.literal(false)]).default('1.1 strangler'),
     routes: z.array(RouteSchema).default([]),
     /** Global promotion guard; a route's own guard fields win. */
     guard: GuardSchema.default({ minSamples: 200, minMatchRate: 99.0 }),
