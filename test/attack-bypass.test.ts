@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { explainMatch } from '../src/cli/match-command.js';
 import type { RunningProxy } from '../src/router/proxy.js';
+import { RuleFileSchema } from '../src/rules/schema.js';
 import { proxyFor, rawExchange, startUpstream, type Upstream } from './helpers/transparency-upstream.js';
 
 /**
@@ -197,5 +199,18 @@ describe('the refusal says what was read how', () => {
     expect(body).toMatchObject({ error: 'bad_request', reason: 'ambiguous-path' });
     expect(body.message).toContain('route "admin"');
     expect(body.message).not.toContain('127.0.0.1');
+  });
+});
+
+describe('strangler match says so before any traffic does', () => {
+  it('explains a refused spelling with both readings', () => {
+    const rules = RuleFileSchema.parse({
+      legacy: 'http://127.0.0.1:3000',
+      services: { next: 'http://127.0.0.1:4001' },
+      routes: [{ name: 'admin', match: { path: '/admin/**' }, mode: 'retired', service: 'next' }],
+    });
+    const text = explainMatch(rules, { method: 'GET', url: '/ADMIN/users' });
+    expect(text).toContain('→ refused with 400 (ambiguous-path): the path "/ADMIN/users" is no route (legacy) as the proxy reads it, but route "admin" read with case ignored');
+    expect(explainMatch(rules, { method: 'GET', url: '/admin/users' })).toContain('→ route admin, mode retired');
   });
 });
