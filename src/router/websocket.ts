@@ -34,7 +34,8 @@ export function createUpgradeHandler(getState: () => RoutingState, logger: Logge
     if (misread) {
       onRefused?.('ambiguous-path');
       // The same refusal as a plain request's: a tunnel must not open where the spelling, not the rules, decides.
-      const body = JSON.stringify({ error: 'bad_request', ...ambiguousPath(view.rawPath, matched?.route.name ?? null, misread), status: undefined });
+      const r = ambiguousPath(view.rawPath, matched?.route.name ?? null, misread);
+      const body = JSON.stringify({ error: 'bad_request', reason: r.reason, message: r.message });
       socket.end(
         `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Strangler-Error: ambiguous-path\r\nConnection: close\r\n\r\n${body}`,
       );
