@@ -108,7 +108,7 @@ routes:
     expect(rules.routes[2]!.shadow).toMatchObject({ percent: 50, maxPerSecond: 200, unsafe: false, noisePercent: 10, timeoutMs: 5000 });
   });
 
-  it('fills the defaults: listen, services, forwarded, via, routes, mode, guard, database, admin and retention', () => {
+  it('fills the defaults: listen, services, forwarded, via, routes, mode, guard, database, admin, retention and clientTimeouts', () => {
     const rules = ok(loadRuleText('legacy: http://127.0.0.1:3000\n', 'strangler.yaml', {}));
     expect(rules).toEqual({
       listen: '127.0.0.1:8080',
@@ -122,6 +122,7 @@ routes:
       database: './strangler.db',
       admin: { listen: '127.0.0.1:8081' },
       retention: { days: 14, maxMb: 1024 },
+      clientTimeouts: { headersMs: 30_000, requestMs: 300_000, keepAliveMs: 5_000 },
     });
     const withRoute = ok(loadRuleText('legacy: http://127.0.0.1:3000\nroutes:\n  - name: a\n    match: { path: /a }\n', 'r.yaml', {}));
     expect(withRoute.routes[0]!.mode).toBe('legacy');

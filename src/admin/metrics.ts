@@ -13,6 +13,8 @@ export interface ProxyMetrics {
   reload(result: 'applied' | 'rejected'): void;
   /** One shadow or noise copy and how it ended (compared, or why not). */
   shadow(kind: 'shadow' | 'noise', outcome: string): void;
+  /** A client request the proxy answered itself and never forwarded: refused, timed out, unparseable. */
+  refused(reason: string): void;
 }
 
 export function createMetrics(ledgerStats: () => WriterStats | undefined): ProxyMetrics {
@@ -89,6 +91,13 @@ export function createMetrics(ledgerStats: () => WriterStats | undefined): Proxy
     registers: [registry],
   });
 
+  const refusals = new Counter({
+    name: 'strangler_client_refusals_total',
+    help: 'Client requests answered by the proxy itself and never forwarded, by reason: bad-request, header-overflow, timeout (slow client), no-host, transfer-coding, ambiguous-path',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+
   const CLASSES = ['error', '1xx', '2xx', '3xx', '4xx', '5xx'];
   return {
     registry,
@@ -104,6 +113,9 @@ export function createMetrics(ledgerStats: () => WriterStats | undefined): Proxy
     },
     shadow(kind, outcome) {
       shadowOutcomes.inc({ kind, outcome });
+    },
+    refused(reason) {
+      refusals.inc({ reason });
     },
   };
 }

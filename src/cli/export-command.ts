@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseDocument, stringify } from 'yaml';
-import { TABLE_KEYS } from '../rules/rule-table.js';
+import { PROCESS_SETTINGS, TABLE_KEYS } from '../rules/rule-table.js';
 import type { Revision } from '../store/revisions.js';
 import { CliError } from './cli-error.js';
 import { DEFAULT_CONFIG, withReader, type ConnectionOptions } from './connection.js';
@@ -10,7 +10,7 @@ export interface ExportOptions extends ConnectionOptions {
   out?: string;
 }
 
-const SETTINGS = ['listen', 'admin', 'database', 'retention'] as const;
+const SETTINGS = PROCESS_SETTINGS;
 
 /**
  * The process settings as written in the rule file, `${VAR}` references
@@ -37,7 +37,7 @@ export function revisionYaml(rev: Revision, settings: Record<string, unknown>, s
   const header = [
     `# strangler rule file: revision ${rev.n} (${rev.source}, by ${rev.author}, ${rev.createdAt})`,
     `# ${rev.message.replace(/\s+/g, ' ')}`,
-    settingsFrom ? `# process settings (listen, admin, database, retention) as written in ${settingsFrom}` : '# process settings: the defaults (listen 127.0.0.1:8080, admin 127.0.0.1:8081, database ./strangler.db)',
+    settingsFrom ? `# process settings (${SETTINGS.join(', ')}) as written in ${settingsFrom}` : '# process settings: the defaults (listen 127.0.0.1:8080, admin 127.0.0.1:8081, database ./strangler.db)',
   ];
   return `${header.join('\n')}\n${stringify(doc, { lineWidth: 0 })}`;
 }

@@ -1,5 +1,6 @@
 import { compileTable } from '../rules/compile.js';
 import { BUCKETS, bucketOf, inCanary, stickyKey } from '../router/canary.js';
+import { ambiguousPath } from '../router/refusal.js';
 import { normalisePath } from '../rules/normalise-path.js';
 import { RequestView } from '../rules/request-view.js';
 import type { RuleFile } from '../rules/schema.js';
@@ -31,6 +32,11 @@ export function explainMatch(rules: RuleFile, q: MatchQuestion): string {
   lines.push(`  normalised path: ${normalisePath(view.rawPath)}`);
   for (const c of candidates) {
     lines.push(c.failed ? `  passed over ${c.route} (${c.pattern}): ${c.failed}` : `  matched ${c.route} (${c.pattern})`);
+  }
+  const misread = table.misreading(view, result);
+  if (misread) {
+    lines.push(`→ refused with 400 (ambiguous-path): ${ambiguousPath(view.rawPath, result?.route.name ?? null, misread).message}`);
+    return lines.join('\n');
   }
   if (!result) {
     lines.push(`→ no route claims it: legacy answers`);

@@ -16,6 +16,11 @@ import { MigrationControl } from '../progress/migration-control.js';
 import { createMetrics } from '../admin/metrics.js';
 import { resolveAdminToken } from '../admin/token.js';
 import { startAdmin, type RunningAdmin } from '../admin/server.js';
+import { fieldPath } from '../rules/load.js';
+import { parseListen } from '../rules/listen-address.js';
+import { targetsOnOwnAddresses, type OwnAddress } from '../rules/own-addresses.js';
+import type { Issue } from '../progress/migration-control.js';
+import os from 'node:os';
 
 export interface StartedStrangler {
   proxy: RunningProxy;
@@ -96,7 +101,7 @@ export async function startFromFile(file: string, opts: StartOptions = {}): Prom
     record: (r) => ledger?.recordShadow(r),
     onCount: (kind, outcome) => metrics.shadow(kind, outcome),
   });
-  proxy = await startProxy({ rules: pending ?? control.inForce().rules, listen: opts.listen, logger, onExchange, shadow });
+  proxy = await startProxy({ rules: pending ?? control.inForce().rules, listen: opts.listen, logger, onExchange, shadow, onRefused: (reason) => metrics.refused(reason) });
   const running = proxy;
   if (opts.ledger !== false) {
     ledger = new TrafficLedger(traffic, () => running.state().table, logger);
@@ -117,23 +122,43 @@ export async function startFromFile(file: string, opts: StartOptions = {}): Prom
     throw Object.assign(new Error('STRANGLER_ADMIN_TOKEN must be at least 16 characters without white space'), { exitCode: 1 });
   }
   const token = resolveAdminToken(db, fileRules.admin.token ?? envToken);
-  let admin: RunningAdmin;
-  try {
-    admin = await startAdmin(
-      { control, traffic, db, token, metrics, ledgerStats: () => ledger?.stats, proxyState: () => running.state(), logger },
-      opts.adminListen ?? fileRules.admin.listen,
-    );
-  } catch (err) {
-    // Half a strangler (a data plane nobody can steer) is worse than none: undo and say why.
+  // Half a strangler (a data plane nobody can steer) is worse than none: undo and say why.
+  const undo = async () => {
     ledger?.close();
     await running.close();
     await shadow.close();
     db.close();
+  };
+  const adminListen = opts.adminListen ?? fileRules.admin.listen;
+  let admin: RunningAdmin;
+  try {
+    admin = await startAdmin(
+      { control, traffic, db, token, metrics, ledgerStats: () => ledger?.stats, proxyState: () => running.state(), logger },
+      adminListen,
+    );
+  } catch (err) {
+    await undo();
     const e = err as NodeJS.ErrnoException;
-    throw Object.assign(new Error(`the admin API cannot listen on ${opts.adminListen ?? fileRules.admin.listen}: ${e.code === 'EADDRINUSE' ? 'the port is in use' : e.message}`), {
+    throw Object.assign(new Error(`the admin API cannot listen on ${adminListen}: ${e.code === 'EADDRINUSE' ? 'the port is in use' : e.message}`), {
       exitCode: 1,
     });
   }
+
+  // The file's own addresses were checked when it loaded; the ports the listeners got (port 0, --listen) only now are known.
+  const own: OwnAddress[] = [
+    { what: 'admin API', field: 'admin.listen', host: parseListen(adminListen).host, port: admin.port },
+    { what: 'data plane', field: 'listen', host: parseListen(opts.listen ?? fileRules.listen).host, port: running.port },
+  ];
+  const names = thisMachineNames();
+  const ownTargets = (rules: RuleFile): Issue[] => targetsOnOwnAddresses(rules, own, names).map((i) => ({ path: fieldPath(i.path), message: i.message }));
+  const atStart = ownTargets(control.inForce().rules);
+  if (atStart.length) {
+    await admin.close();
+    await undo();
+    const lines = atStart.map((i) => `  ${i.path}: ${i.message}`).join('\n');
+    throw Object.assign(new Error(`the rules in force (revision ${control.inForce().revision.n}) send traffic to this proxy itself:\n${lines}`), { exitCode: 1 });
+  }
+  control.checkTablesWith(ownTargets);
   if (token.generated) {
     // Printed once, to the terminal, not to the JSON log that may be shipped elsewhere.
     process.stderr.write(`\nstrangler: generated admin token (shown once; set admin.token or STRANGLER_ADMIN_TOKEN to choose your own):\n  ${token.generated}\n\n`);
@@ -144,6 +169,12 @@ export async function startFromFile(file: string, opts: StartOptions = {}): Prom
   const watcher = watchRuleFile(
     file,
     (rules) => {
+      const refused = ownTargets(rules);
+      if (refused.length) {
+        logger.error({ file, issues: refused }, `rule file refused: ${refused.map((i) => `${i.path}: ${i.message}`).join('; ')}; the last good rules keep serving`);
+        metrics.reload('rejected');
+        return;
+      }
       if (rules.listen !== fileRules.listen && !opts.listen && !listenWarned) {
         listenWarned = true;
         logger.warn({ file, listen: rules.listen }, 'listen changed in the rule file; it takes effect at the next start');
@@ -193,4 +224,11 @@ export async function startFromFile(file: string, opts: StartOptions = {}): Prom
     }
   }
   return { proxy: running, admin, db, control, ledger, generatedToken: token.generated, stop };
+}
+
+/** Addresses and the host name of this machine: a target on one of them at the admin port reaches the admin API. */
+function thisMachineNames(): Set<string> {
+  const names = new Set<string>([os.hostname()]);
+  for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) names.add(a.address);
+  return names;
 }

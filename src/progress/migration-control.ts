@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { fieldPath } from '../rules/load.js';
 import { reconcile } from '../rules/reconcile.js';
-import { tableHash, tableOf, withTable, type RuleTable } from '../rules/rule-table.js';
+import { PROCESS_SETTINGS, tableHash, tableOf, withTable, type RuleTable } from '../rules/rule-table.js';
 import { MODES, RuleFileSchema, type Mode, type RouteSpec, type RuleFile } from '../rules/schema.js';
 import { withBusyTimeout } from '../store/busy-timeout.js';
 import { ModeChangeStore } from '../store/mode-changes.js';
@@ -63,6 +63,7 @@ export class MigrationControl {
   readonly revisions: RevisionStore;
   readonly modeChanges: ModeChangeStore;
   private current: { revision: Revision; rules: RuleFile } | undefined;
+  private targetCheck: ((rules: RuleFile) => Issue[]) | null = null;
 
   constructor(
     private readonly db: Database,
@@ -79,6 +80,15 @@ export class MigrationControl {
   ) {
     this.revisions = new RevisionStore(db);
     this.modeChanges = new ModeChangeStore(db);
+  }
+
+  /**
+   * A check that needs what only the running process knows (the ports its
+   * listeners got): every table the API, the CLI or a restore puts in force
+   * from now on meets it, as it meets the schema.
+   */
+  checkTablesWith(check: (rules: RuleFile) => Issue[]): void {
+    this.targetCheck = check;
   }
 
   /** The revision and full rules in force. */
@@ -126,7 +136,7 @@ export class MigrationControl {
       return { ok: false, issues: [{ path: '', message: 'expected a rule table object: { legacy?, services?, routes, … }' }] };
     }
     const issues: Issue[] = [];
-    for (const key of ['listen', 'admin', 'database', 'retention']) {
+    for (const key of PROCESS_SETTINGS) {
       if (key in input) issues.push({ path: key, message: `${key} is a process setting; it is set only in the rule file, at start` });
     }
     if (issues.length) return { ok: false, issues };
@@ -142,6 +152,8 @@ export class MigrationControl {
         })),
       };
     }
+    const refused = this.targetCheck?.(parsed.data) ?? [];
+    if (refused.length) return { ok: false, issues: refused };
     return { ok: true, rules: parsed.data, table: tableOf(parsed.data) };
   }
 
@@ -252,8 +264,8 @@ export class MigrationControl {
   }
 
   private settingsOnly() {
-    const { listen, admin, database, retention } = this.settings;
-    return { listen, admin, database, retention };
+    const { listen, admin, database, retention, clientTimeouts } = this.settings;
+    return { listen, admin, database, retention, clientTimeouts };
   }
 
   /** Routes whose mode or canary share differs between the table in force and `table`. */

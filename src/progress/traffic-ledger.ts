@@ -62,6 +62,8 @@ export interface LedgerOptions extends WriterOptions {
 }
 
 const MAX_PENDING_COMPARISONS = 256;
+/** How often folded rows are written: the most traffic a crash can take from the ledger. */
+export const DEFAULT_PERSIST_MS = 500;
 
 /** A comparison folded but not yet written: its endpoint gets an id in the write's transaction. */
 type PendingComparison = Omit<ComparisonRow, 'endpointId'> & { method: string; path: string };
@@ -98,7 +100,7 @@ export class TrafficLedger {
     private readonly opts: LedgerOptions = {},
   ) {
     this.learner = new TemplateLearner();
-    this.persistMs = opts.persistMs ?? 500;
+    this.persistMs = opts.persistMs ?? DEFAULT_PERSIST_MS;
     this.maxPendingRows = opts.maxPendingRows ?? 5_000;
     const database = store.db;
     this.comparisons = new ComparisonStore(database);

@@ -7,6 +7,7 @@ import type { ShadowDispatcher } from '../shadow/shadow-dispatcher.js';
 import { decide, type Plan } from './decide.js';
 import { cancelExchange, forward, newCancel, type ForwardResult, type Outgoing } from './forward.js';
 import { upstreamRequestHeaders } from './headers.js';
+import { ambiguousPath, closingAfterRefusal, framingRefusal, sendRefusal, type RefusalReason } from './refusal.js';
 import type { RoutingState } from './state.js';
 import type { Target } from './targets.js';
 import { mayRetryElsewhere, sendUpstreamError, type FailReason } from './upstream-error.js';
@@ -38,6 +39,8 @@ export interface HandlerOptions {
   onExchange?: (fact: ExchangeFact) => void;
   /** Shadow copies; absent, shadow routes behave like legacy routes. */
   shadow?: ShadowDispatcher;
+  /** A request answered by the proxy itself and never forwarded; for metrics. */
+  onRefused?: (reason: RefusalReason) => void;
 }
 
 /** Bodies up to this size are kept in memory when a fallback might need to send them again. */
@@ -66,6 +69,14 @@ export function createProxyHandler(o: HandlerOptions) {
   const { logger, onExchange } = o;
 
   return function handle(req: IncomingMessage, res: ServerResponse): void {
+    // Pipelined behind a refused request: the connection closes after the refusal, and this one is never read.
+    if (closingAfterRefusal(req.socket)) return;
+    const refusal = framingRefusal(req);
+    if (refusal) {
+      o.onRefused?.(refusal.reason);
+      sendRefusal(req, res, refusal);
+      return;
+    }
     const startedAt = Date.now();
     const started = performance.now();
     const socket = req.socket;
@@ -74,7 +85,15 @@ export function createProxyHandler(o: HandlerOptions) {
     const state = o.getState();
     const method = req.method ?? 'GET';
     const view = new RequestView(method, req.url ?? '/', req.headers, req.socket.remoteAddress ?? '');
-    const plan = decide(state.table.match(view), view, state.targets);
+    const matched = state.table.match(view);
+    const misread = state.table.misreading(view, matched);
+    if (misread) {
+      o.onRefused?.('ambiguous-path');
+      logger.info({ method, url: req.url, route: matched?.route.name ?? null, otherRoute: misread.route, reading: misread.how }, 'ambiguous path refused');
+      sendRefusal(req, res, ambiguousPath(view.rawPath, matched?.route.name ?? null, misread));
+      return;
+    }
+    const plan = decide(matched, view, state.targets);
     res.sendDate = false;
 
     const withBody = hasBody(req);

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { RuleFile } from '../rules/schema.js';
+import { CLIENT_TIMEOUT_DEFAULTS, type RuleFile } from '../rules/schema.js';
 import { silentLogger, type Logger } from '../log.js';
 import { listenOn } from './listen-address.js';
 import { createProxyHandler, type ExchangeFact } from './proxy-handler.js';
@@ -7,6 +7,7 @@ import { buildState, type RoutingState } from './state.js';
 import { TargetPools } from './targets.js';
 import { createUpgradeHandler } from './websocket.js';
 import type { ShadowDispatcher } from '../shadow/shadow-dispatcher.js';
+import { closingAfterRefusal, markClosing, type RefusalReason } from './refusal.js';
 
 export interface ProxyOptions {
   rules: RuleFile;
@@ -16,7 +17,12 @@ export interface ProxyOptions {
   onExchange?: (fact: ExchangeFact) => void;
   /** Shadow copies for shadow routes (and `against: legacy`); the caller owns and closes it. */
   shadow?: ShadowDispatcher;
+  /** A request the proxy answered itself (refused, timed out, unparseable) and never forwarded; for metrics. */
+  onRefused?: (reason: ClientRefusal) => void;
 }
+
+/** Why a client's request was answered by the proxy itself. */
+export type ClientRefusal = RefusalReason | 'bad-request' | 'header-overflow' | 'timeout';
 
 export interface RunningProxy {
   readonly server: http.Server;
@@ -35,22 +41,39 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
   let current = buildState(o.rules, pools);
   const getState = () => current;
 
+  const t = o.rules.clientTimeouts ?? CLIENT_TIMEOUT_DEFAULTS;
   const server = http.createServer(
     {
       // Slow clients must not hold a connection forever (slowloris).
-      headersTimeout: 30_000,
-      requestTimeout: 300_000,
-      keepAliveTimeout: 5_000,
+      headersTimeout: t.headersMs,
+      requestTimeout: t.requestMs,
+      keepAliveTimeout: t.keepAliveMs,
+      // Node enforces the two timeouts above only when it checks, every this often (30 s by default): so up to one interval late.
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(t.headersMs / 4))),
+      // Checked by the handler, which closes the connection after the 400 (Node's own check reads on).
+      requireHostHeader: false,
     },
-    createProxyHandler({ getState, logger, onExchange: o.onExchange, shadow: o.shadow }),
+    createProxyHandler({ getState, logger, onExchange: o.onExchange, shadow: o.shadow, onRefused: o.onRefused }),
   );
-  server.on('upgrade', createUpgradeHandler(getState, logger));
+  server.on('upgrade', createUpgradeHandler(getState, logger, o.onRefused));
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+    if (err.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    // Already answered (a refusal, a timeout) and closing: the parser stumbling on what follows is not a second refusal.
+    if (closingAfterRefusal(socket)) {
+      socket.end();
+      return;
+    }
+    markClosing(socket);
+    const reason: ClientRefusal = err.code === 'HPE_HEADER_OVERFLOW' ? 'header-overflow' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'timeout' : 'bad-request';
+    o.onRefused?.(reason);
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = reason === 'header-overflow' ? '431 Request Header Fields Too Large' : reason === 'timeout' ? '408 Request Timeout' : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 

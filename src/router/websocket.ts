@@ -4,6 +4,7 @@ import { createProxyServer } from 'http-proxy-3';
 import { RequestView } from '../rules/request-view.js';
 import type { Logger } from '../log.js';
 import { decide } from './decide.js';
+import { ambiguousPath } from './refusal.js';
 import type { RoutingState } from './state.js';
 
 /**
@@ -11,7 +12,7 @@ import type { RoutingState } from './state.js';
  * modes as plain requests, then tunnelled by http-proxy-3. There is no
  * fallback once a tunnel is open.
  */
-export function createUpgradeHandler(getState: () => RoutingState, logger: Logger) {
+export function createUpgradeHandler(getState: () => RoutingState, logger: Logger, onRefused?: (reason: 'ambiguous-path') => void) {
   const proxy = createProxyServer({ ws: true, xfwd: true });
   proxy.on('error', (err: Error, _req: unknown, socket: unknown) => {
     logger.warn({ err: err.message }, 'upgrade to upstream failed');
@@ -28,7 +29,19 @@ export function createUpgradeHandler(getState: () => RoutingState, logger: Logge
     socket.on('error', () => socket.destroy());
     const state = getState();
     const view = new RequestView(req.method ?? 'GET', req.url ?? '/', req.headers, req.socket.remoteAddress ?? '');
-    const plan = decide(state.table.match(view), view, state.targets);
+    const matched = state.table.match(view);
+    const misread = state.table.misreading(view, matched);
+    if (misread) {
+      onRefused?.('ambiguous-path');
+      // The same refusal as a plain request's: a tunnel must not open where the spelling, not the rules, decides.
+      const r = ambiguousPath(view.rawPath, matched?.route.name ?? null, misread);
+      const body = JSON.stringify({ error: 'bad_request', reason: r.reason, message: r.message });
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Strangler-Error: ambiguous-path\r\nConnection: close\r\n\r\n${body}`,
+      );
+      return;
+    }
+    const plan = decide(matched, view, state.targets);
     const target = plan.primary;
     proxy.ws(req, socket, head, {
       target: target.origin + target.basePath,

@@ -1,4 +1,5 @@
 import { parsePattern, patternTemplate, type PatternSegment } from './path-pattern.js';
+import { otherReadings } from './path-readings.js';
 import { normaliseHost, type RequestView } from './request-view.js';
 import type { Mode, RouteSpec, RuleFile } from './schema.js';
 
@@ -54,10 +55,24 @@ interface TrieNode {
 
 const newNode = (): TrieNode => ({ literal: new Map(), param: null, exact: [], rest: [] });
 
+/** Another reading of the request's path that lands somewhere else than the proxy's own. */
+export interface Misreading {
+  /** How the path was read: `with case ignored`, `with its dot segments left as they are`… */
+  how: string;
+  /** The route that reading picks; null for none (legacy). */
+  route: string | null;
+}
+
 export interface RouteTable {
   readonly rules: RuleFile;
   readonly routes: readonly CompiledRoute[];
   match(req: RequestView): MatchResult | null;
+  /**
+   * Whether a server behind the proxy could read the request's path as
+   * another destination than `matched` (what `match` returned): see
+   * path-readings.ts, plus case, which Express and IIS ignore.
+   */
+  misreading(req: RequestView, matched: MatchResult | null): Misreading | null;
   /** The same search, recording each candidate whose pattern fitted and why it was or was not taken. */
   explain(req: RequestView): { result: MatchResult | null; candidates: Candidate[] };
   byName(name: string): CompiledRoute | undefined;
@@ -116,34 +131,37 @@ function byPrecedence(a: CompiledRoute, b: CompiledRoute): number {
   return b.conditions - a.conditions || a.index - b.index;
 }
 
-export function compileTable(rules: RuleFile): RouteTable {
-  const root = newNode();
-  const routes: CompiledRoute[] = [];
-  const names = new Map<string, CompiledRoute>();
+/**
+ * Where a request ends up, for comparing readings: legacy answers for no
+ * route, a legacy route and a shadow route alike; a canary route splits by
+ * its own name; service and retired routes go to their service.
+ */
+function destination(route: CompiledRoute | null): string {
+  if (!route || route.mode === 'legacy' || route.mode === 'shadow') return 'legacy';
+  if (route.mode === 'canary') return `canary:${route.name}`;
+  return `${route.mode}:${route.spec.service ?? ''}`;
+}
 
-  rules.routes.forEach((spec, index) => {
-    const parsed = parsePattern(spec.match.path);
-    // The schema has already refused bad patterns; this guards direct callers.
-    if (!parsed.ok) throw new Error(`routes[${index}].match.path: ${parsed.message}`);
-    const route = compileRoute(spec, index, parsed.segments);
-    routes.push(route);
-    names.set(route.name, route);
+/** A trie of the routes; `fold` lower-cases the literals, for the case-insensitive reading. */
+function buildTrie(routes: readonly CompiledRoute[], patterns: readonly PatternSegment[][], fold: boolean): TrieNode {
+  const root = newNode();
+  routes.forEach((route, i) => {
     let node = root;
-    for (const seg of parsed.segments) {
+    for (const seg of patterns[i]!) {
       if (seg.kind === 'rest') {
         node.rest.push(route);
         return;
       }
       if (seg.kind === 'param') node = node.param ??= newNode();
       else {
-        let next = node.literal.get(seg.value);
-        if (!next) node.literal.set(seg.value, (next = newNode()));
+        const value = fold ? seg.value.toLowerCase() : seg.value;
+        let next = node.literal.get(value);
+        if (!next) node.literal.set(value, (next = newNode()));
         node = next;
       }
     }
     node.exact.push(route);
   });
-
   const sortAll = (node: TrieNode): void => {
     node.exact.sort(byPrecedence);
     node.rest.sort(byPrecedence);
@@ -151,6 +169,41 @@ export function compileTable(rules: RuleFile): RouteTable {
     if (node.param) sortAll(node.param);
   };
   sortAll(root);
+  return root;
+}
+
+export function compileTable(rules: RuleFile): RouteTable {
+  const routes: CompiledRoute[] = [];
+  const patterns: PatternSegment[][] = [];
+  const names = new Map<string, CompiledRoute>();
+  /** Literal segments as written, and lower-cased: a request segment in the second set but not the first reads differently without case. */
+  const literals = new Set<string>();
+  const foldedLiterals = new Set<string>();
+
+  rules.routes.forEach((spec, index) => {
+    const parsed = parsePattern(spec.match.path);
+    // The schema has already refused bad patterns; this guards direct callers.
+    if (!parsed.ok) throw new Error(`routes[${index}].match.path: ${parsed.message}`);
+    const route = compileRoute(spec, index, parsed.segments);
+    routes.push(route);
+    patterns.push(parsed.segments);
+    names.set(route.name, route);
+    for (const seg of parsed.segments) {
+      if (seg.kind !== 'literal') continue;
+      literals.add(seg.value);
+      foldedLiterals.add(seg.value.toLowerCase());
+    }
+  });
+  const root = buildTrie(routes, patterns, false);
+  // Only needed for requests whose case is off from a route's literal: built the first time one comes.
+  let foldedRoot: TrieNode | null = null;
+  const caseMatters = (segs: readonly string[]): boolean => {
+    for (const seg of segs) {
+      const lower = seg.toLowerCase();
+      if (foldedLiterals.has(lower) && !literals.has(seg)) return true;
+    }
+    return false;
+  };
 
   const pick = (list: CompiledRoute[], req: RequestView, trace: Candidate[] | null): CompiledRoute | null => {
     for (const route of list) {
@@ -188,10 +241,33 @@ export function compileTable(rules: RuleFile): RouteTable {
     return { route, params };
   };
 
+  const misreadingOf = (req: RequestView, segs: string[], how: string | null, want: string): Misreading | null => {
+    if (how !== null) {
+      const other = search(root, segs, 0, req, null);
+      if (destination(other) !== want) return { how, route: other?.name ?? null };
+    }
+    if (caseMatters(segs)) {
+      foldedRoot ??= buildTrie(routes, patterns, true);
+      const other = search(foldedRoot, segs.map((x) => x.toLowerCase()), 0, req, null);
+      if (destination(other) !== want) return { how: how === null ? 'with case ignored' : `${how}, and case ignored`, route: other?.name ?? null };
+    }
+    return null;
+  };
+
   return {
     rules,
     routes,
     match: (req) => result(search(root, req.segments, 0, req, null), req),
+    misreading: (req, matched) => {
+      const want = destination(matched?.route ?? null);
+      const asIs = misreadingOf(req, req.segments, null, want);
+      if (asIs) return asIs;
+      for (const reading of otherReadings(req.rawPath)) {
+        const other = misreadingOf(req, reading.segments, reading.how, want);
+        if (other) return other;
+      }
+      return null;
+    },
     explain: (req) => {
       const candidates: Candidate[] = [];
       return { result: result(search(root, req.segments, 0, req, candidates), req), candidates };

@@ -49,8 +49,12 @@ function normaliseSegment(seg: string): string {
   return out;
 }
 
-/** Splits a raw request target's path into normalised segments. */
-export function pathSegments(rawPath: string): string[] {
+/**
+ * Splits a raw request target's path into normalised segments.
+ * `resolveDots: false` keeps `.` and `..` as segments: how a server that
+ * does not resolve them (Node, Express) reads the path.
+ */
+export function pathSegments(rawPath: string, resolveDots = true): string[] {
   let end = rawPath.indexOf('?');
   if (end === -1) end = rawPath.length;
   const hash = rawPath.indexOf('#');
@@ -62,8 +66,8 @@ export function pathSegments(rawPath: string): string[] {
     if (slash === -1 || slash > end) slash = end;
     if (slash > start) {
       const seg = normaliseSegment(rawPath.slice(start, slash));
-      if (seg === '..') out.pop();
-      else if (seg !== '.' && seg !== '') out.push(seg);
+      if (seg === '..' && resolveDots) out.pop();
+      else if ((seg !== '.' || !resolveDots) && seg !== '') out.push(seg);
     }
     start = slash + 1;
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { compareRulesProblems } from '../shadow/compare-rules.js';
 import { parseListen } from './listen-address.js';
+import { ownAddressesOf, targetsOnOwnAddresses } from './own-addresses.js';
 import { parsePattern } from './path-pattern.js';
 
 /**
@@ -13,9 +14,15 @@ export const MODES = ['legacy', 'shadow', 'canary', 'service', 'retired'] as con
 export type Mode = (typeof MODES)[number];
 
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Values that end up in forwarded headers must not smuggle a line break.
+// Values compared with a request's must not hold a line break: they could never match, and read like an injection.
 const noCrlf = (what: string) =>
   z.string().refine((v) => !/[\r\n\0]/.test(v), { message: `${what} must not contain CR, LF or NUL` });
+// Values sent in a forwarded header: no line break to smuggle one, and nothing the HTTP client refuses at
+// each request (other control characters, characters past U+00FF), which would make every forward fail.
+const headerValue = (what: string) =>
+  z.string().refine((v) => /^[\t\x20-\x7e\x80-\xff]*$/.test(v), {
+    message: `${what} must not contain CR, LF or NUL, nor other control characters or characters past U+00FF: it is sent in a request header`,
+  });
 
 // `${VAR}` substitution yields text; a number written through it, as in `timeoutMs: ${T}`, is still a number.
 const numeric = <T extends z.ZodType>(schema: T) =>
@@ -45,6 +52,8 @@ function sameAddress(a: string, b: string): boolean {
 
 const httpUrl = z
   .string({ message: 'expected a URL such as http://127.0.0.1:3000' })
+  // The URL parser drops CR, LF and tab without a word: a URL holding them is refused, not silently changed.
+  .refine((v) => !/[\x00-\x20\x7f]/.test(v), { message: 'a URL has no spaces, CR, LF, tab or other control characters; percent-encode them' })
   .refine(
     (v) => {
       try {
@@ -65,7 +74,7 @@ export const TargetSchema = z.union(
       /** Time to wait for response headers, and between body chunks. */
       timeoutMs: numeric(z.number().int().positive().max(3_600_000)).optional(),
       /** `keep` (default) forwards the client's Host; `target` sends the target's; anything else is sent as is. */
-      hostHeader: noCrlf('hostHeader').optional(),
+      hostHeader: headerValue('hostHeader').optional(),
       /** Most keep-alive connections to this target. */
       connections: numeric(z.number().int().positive().max(10_000)).optional(),
     }),
@@ -178,6 +187,18 @@ export const RouteSchema = z.strictObject({
 });
 export type RouteSpec = z.infer<typeof RouteSchema>;
 
+export const CLIENT_TIMEOUT_DEFAULTS = { headersMs: 30_000, requestMs: 300_000, keepAliveMs: 5_000 };
+
+export const ClientTimeoutsSchema = z.strictObject({
+  /** From the connection (or the end of the previous request) to the end of the request's headers. Over it: 408, connection closed. */
+  headersMs: numeric(z.number().int().min(100).max(3_600_000)).default(CLIENT_TIMEOUT_DEFAULTS.headersMs),
+  /** The whole request, headers and body, as the client sends it. Over it: 408, connection closed. */
+  requestMs: numeric(z.number().int().min(100).max(3_600_000)).default(CLIENT_TIMEOUT_DEFAULTS.requestMs),
+  /** How long an idle keep-alive connection is kept open. */
+  keepAliveMs: numeric(z.number().int().min(100).max(3_600_000)).default(CLIENT_TIMEOUT_DEFAULTS.keepAliveMs),
+});
+export type ClientTimeouts = z.infer<typeof ClientTimeoutsSchema>;
+
 export const ForwardedSchema = z.enum(['append', 'replace', 'off'], {
   message: 'forwarded is append, replace or off',
 });
@@ -190,7 +211,7 @@ export const RuleFileSchema = z
     /** How X-Forwarded-For/-Proto/-Host are written to upstreams. */
     forwarded: ForwardedSchema.default('append'),
     /** The Via entry added to forwarded requests (RFC 9110 §7.6.3); false to leave Via alone. */
-    via: z.union([noCrlf('via'), z.literal(false)]).default('1.1 strangler'),
+    via: z.union([headerValue('via'), z.literal(false)]).default('1.1 strangler'),
     routes: z.array(RouteSchema).default([]),
     /** Global promotion guard; a route's own guard fields win. */
     guard: GuardSchema.default({ minSamples: 200, minMatchRate: 99.0 }),
@@ -214,11 +235,17 @@ export const RuleFileSchema = z
         maxMb: numeric(z.number().positive()).default(1024),
       })
       .default({ days: 14, maxMb: 1024 }),
+    /** How long a client may take on the data plane: slow clients (slowloris) must not hold connections forever. */
+    clientTimeouts: ClientTimeoutsSchema.default(CLIENT_TIMEOUT_DEFAULTS),
   })
   .superRefine((file, ctx) => {
+    if (file.clientTimeouts.headersMs > file.clientTimeouts.requestMs) {
+      ctx.addIssue({ code: 'custom', path: ['clientTimeouts', 'headersMs'], message: 'clientTimeouts.headersMs is at most requestMs: the headers are part of the request' });
+    }
     if (sameAddress(file.admin.listen, file.listen)) {
       ctx.addIssue({ code: 'custom', path: ['admin', 'listen'], message: 'admin.listen must differ from listen: the admin API never shares the data-plane port' });
     }
+    for (const issue of targetsOnOwnAddresses(file, ownAddressesOf(file))) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     if ('legacy' in file.services) {
       ctx.addIssue({ code: 'custom', path: ['services', 'legacy'], message: '"legacy" names the monolith; give the service another name' });
     }

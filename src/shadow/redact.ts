@@ -8,11 +8,14 @@ import { isJsonMedia, isTextMedia, mayBeSniffed, parseContentType } from './medi
  * anything reaches the disk, bodies capped.
  *
  * Always redacted, whatever the route says:
- * - the values of Authorization, Proxy-Authorization, Cookie and Set-Cookie;
- * - in JSON, form and query data, members whose name ends in password,
- *   passwd, secret, token or api key (`password`, `newPassword`,
- *   `client_secret`, `accessToken`, `x-api-key`): a route that forgot to
- *   list its login payload should not leak it.
+ * - the values of Authorization, Proxy-Authorization, Cookie and Set-Cookie,
+ *   and of headers named like a secret member (below);
+ * - in JSON, form, multipart, XML and query data, members (fields, parts,
+ *   elements, attributes) whose name ends in password, passwd, secret,
+ *   token or api key (`password`, `newPassword`, `client_secret`,
+ *   `accessToken`, `x-api-key`): a route that forgot to list its login
+ *   payload should not leak it;
+ * - credentials in an absolute-form URL (`http://user:password@host/`).
  * A route adds its own `redact` entries: JSON paths (`$.password`,
  * `$..ssn`), `header:<name>`, or a bare member name (`ssn`), which means the
  * member at any depth (`$..ssn`).
@@ -64,13 +67,18 @@ function redactRules(paths: readonly string[]): RedactRules {
   return rules;
 }
 
-/** The four sensitive headers (and any `header:` entries of `paths`) with their values replaced; names and order kept. */
+/**
+ * The four sensitive headers, those named like a secret member
+ * (`X-Api-Key`, `X-Auth-Token`, `X-Client-Secret`: a credential header
+ * the route forgot to list) and any `header:` entries of `paths`, with
+ * their values replaced; names and order kept.
+ */
 export function redactHeaders(raw: readonly string[], paths: readonly string[] = []): string[] {
   const extra = paths.length ? redactRules(paths).headers : null;
   const out = [...raw];
   for (let i = 0; i + 1 < out.length; i += 2) {
     const name = out[i]!.toLowerCase();
-    if (SENSITIVE_HEADERS.has(name) || extra?.has(name)) out[i + 1] = REDACTED;
+    if (SENSITIVE_HEADERS.has(name) || isSensitiveMember(name) || extra?.has(name)) out[i + 1] = REDACTED;
   }
   return out;
 }
@@ -165,6 +173,88 @@ function decodeFormPart(s: string): string {
   }
 }
 
+const sensitiveName = (name: string, rules: RedactRules) => isSensitiveMember(name) || rules.names.has(name);
+
+/**
+ * XML and HTML: the content of an element named like a secret
+ * (`<password>…</password>`, `<wsse:Password>`, nested markup and CDATA
+ * included) and attributes named like one (`apiKey="…"`). Local names
+ * count, prefixes do not. Scanned, not parsed, so a broken document is
+ * covered as far as it goes, and an element that is never closed is
+ * redacted to the end.
+ */
+function redactMarkup(text: string, rules: RedactRules): { text: string; count: number } {
+  const open = /<([A-Za-z_][\w.:-]*)((?:\s+[^>]*?)?)(\/?)>/g;
+  const attribute = /([A-Za-z_][\w.:-]*)(\s*=\s*)("[^"]*"|'[^']*')/g;
+  const local = (name: string) => name.slice(name.lastIndexOf(':') + 1);
+  let count = 0;
+  let out = '';
+  let copied = 0;
+  for (let m = open.exec(text); m; m = open.exec(text)) {
+    const [tag, name, attrs, selfClosing] = m as unknown as [string, string, string, string];
+    let rewritten = tag;
+    if (attrs && /=/.test(attrs)) {
+      const newAttrs = attrs.replace(attribute, (whole, attr: string, eq: string, value: string) => {
+        if (!sensitiveName(local(attr), rules)) return whole;
+        count++;
+        return `${attr}${eq}${value[0]}${REDACTED}${value[0]}`;
+      });
+      rewritten = `<${name}${newAttrs}${selfClosing}>`;
+    }
+    if (!selfClosing && sensitiveName(local(name), rules)) {
+      const close = text.indexOf(`</${name}`, open.lastIndex);
+      const end = close === -1 ? text.length : close;
+      out += text.slice(copied, m.index) + rewritten + REDACTED;
+      copied = end;
+      open.lastIndex = end;
+      count++;
+      continue;
+    }
+    if (rewritten !== tag) {
+      out += text.slice(copied, m.index) + rewritten;
+      copied = open.lastIndex;
+    }
+  }
+  return { text: out + text.slice(copied), count };
+}
+
+/** Pairs and markup in a text of unknown structure: whatever looks like a named secret. */
+function redactText(text: string, rules: RedactRules): { text: string; count: number } {
+  const pairs = redactJsonLikeText(text, rules);
+  const markup = pairs.text.includes('<') ? redactMarkup(pairs.text, rules) : { text: pairs.text, count: 0 };
+  return { text: markup.text, count: pairs.count + markup.count };
+}
+
+/**
+ * `multipart/form-data`: a part whose name is a secret's has its content
+ * replaced; text parts are redacted like text bodies. Worked on as
+ * latin1, so binary parts (file uploads) keep their bytes.
+ */
+function redactMultipart(bytes: Buffer, boundary: string, rules: RedactRules): { bytes: Buffer; count: number } {
+  const text = bytes.toString('latin1');
+  const delimiter = `--${boundary}`;
+  let count = 0;
+  const parts = text.split(delimiter).map((part, i) => {
+    if (i === 0 || part.startsWith('--')) return part;
+    const headEnd = part.indexOf('\r\n\r\n');
+    if (headEnd === -1) return part;
+    const head = part.slice(0, headEnd + 4);
+    const body = part.slice(headEnd + 4);
+    const name = /\bname="([^"]*)"/i.exec(head)?.[1] ?? /\bname=([^;\s]+)/i.exec(head)?.[1];
+    if (name !== undefined && (sensitiveName(name, rules) || rules.patterns.some((p) => matchesPath(p, [name])))) {
+      count++;
+      // The CRLF before the next delimiter belongs to the delimiter.
+      return head + REDACTED + (body.endsWith('\r\n') ? '\r\n' : '');
+    }
+    const content = Buffer.from(body, 'latin1');
+    if (!looksLikeText(content)) return part;
+    const r = redactText(content.toString('utf8'), rules);
+    count += r.count;
+    return r.count ? head + Buffer.from(r.text, 'utf8').toString('latin1') : part;
+  });
+  return { bytes: Buffer.from(parts.join(delimiter), 'latin1'), count };
+}
+
 /** `a=1&password=x` → `a=1&password=[redacted]`, keeping the rest as written. */
 function redactForm(text: string, rules: RedactRules): { text: string; count: number } {
   let count = 0;
@@ -182,8 +272,13 @@ function redactForm(text: string, rules: RedactRules): { text: string; count: nu
   return { text: out, count };
 }
 
-/** A request URL with sensitive query parameters (`?access_token=…`, and the route's names) redacted. */
-export function redactUrl(url: string, paths: readonly string[] = []): string {
+/**
+ * A request URL with credentials in an absolute-form target
+ * (`http://user:password@host/…`) and sensitive query parameters
+ * (`?access_token=…`, and the route's names) redacted.
+ */
+export function redactUrl(raw: string, paths: readonly string[] = []): string {
+  const url = raw.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, `$1${REDACTED}@`);
   const q = url.indexOf('?');
   if (q < 0) return url;
   const hash = url.indexOf('#', q);
@@ -260,11 +355,15 @@ export function redactBody(
     const r = redactForm(decodeText(bytes, ct.charset), rules);
     return text(r.text, r.count);
   }
-  if (isTextMedia(ct.media) || (ct.media === '' && looksLikeText(bytes))) {
-    // Text may still carry JSON-looking pairs (logs, JSON sent as text/plain); redact those too.
-    const r = redactJsonLikeText(decodeText(bytes, ct.charset), rules);
-    return text(r.text, r.count);
+  let stored = bytes;
+  let count = 0;
+  const boundary = ct.media.startsWith('multipart/') ? /;\s*boundary="?([^";]+)"?/i.exec(contentType ?? '')?.[1] : undefined;
+  if (boundary) ({ bytes: stored, count } = redactMultipart(bytes, boundary, rules));
+  if (isTextMedia(ct.media) || ((ct.media === '' || boundary) && looksLikeText(stored))) {
+    // Text may still carry JSON-looking pairs (logs, JSON sent as text/plain) or markup (XML, SOAP); redact those too.
+    const r = redactText(boundary ? stored.toString('utf8') : decodeText(stored, ct.charset), rules);
+    return text(r.text, count + r.count);
   }
   const room = Math.floor(maxBytes / 4) * 3;
-  return { body: bytes.subarray(0, room).toString('base64'), truncated: bytes.length > room, redacted: false, encoding: 'base64' };
+  return { body: stored.subarray(0, room).toString('base64'), truncated: stored.length > room, redacted: count > 0, encoding: 'base64' };
 }

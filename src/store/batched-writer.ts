@@ -9,6 +9,10 @@
  * per batch; records queue meanwhile, within the same bound.
  */
 
+/** Records per write, and how long a smaller remainder waits: what one lost batch can hold at a crash. */
+export const DEFAULT_BATCH_SIZE = 100;
+export const DEFAULT_INTERVAL_MS = 50;
+
 export interface WriterOptions {
   batchSize?: number;
   intervalMs?: number;
@@ -44,8 +48,8 @@ export class BatchedWriter<T> {
     private readonly write: (batch: T[]) => void,
     private readonly opts: WriterOptions = {},
   ) {
-    this.batchSize = opts.batchSize ?? 100;
-    this.intervalMs = opts.intervalMs ?? 50;
+    this.batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.intervalMs = opts.intervalMs ?? DEFAULT_INTERVAL_MS;
     this.maxQueue = opts.maxQueue ?? 20_000;
     this.retryMs = opts.retryMs ?? 1_000;
   }

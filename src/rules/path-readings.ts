@@ -1,0 +1,62 @@
+import { pathSegments } from './normalise-path.js';
+
+/**
+ * The other ways the servers behind the proxy are known to read a raw path.
+ * The proxy matches the RFC 3986 reading (see normalise-path.ts) and
+ * forwards the raw path; when one of these readings would pick another
+ * route, the proxy and the server that answers would disagree about what
+ * was asked for, which is how a rule is slipped past. Pure; each reading
+ * is computed only when the raw path holds something it reads differently.
+ *
+ * Not covered, as no common server does it: decoding twice (`%252e`), and
+ * trailing dots or spaces on a segment (old IIS).
+ */
+
+export interface Reading {
+  /** How the path was read, for the refusal's message. */
+  how: string;
+  segments: string[];
+}
+
+/** A `.` or `..` segment, plain or percent-encoded. */
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:[/?#]|$)/i;
+/** What some servers decode or drop before routing. */
+const LENIENT = /%2f|%5c|\\|;|%c0|%c1|%e0|%f0|%u/i;
+
+/** Overlong UTF-8 (and IIS %u) spellings of `.`, `/` and `\`, which old decoders accept. */
+const OVERLONG: Array<[RegExp, string]> = [
+  [/%c0%ae|%e0%80%ae|%f0%80%80%ae|%u002e/gi, '.'],
+  [/%c0%af|%e0%80%af|%f0%80%80%af|%u002f|%u2215/gi, '/'],
+  [/%c1%9c|%e0%81%9c|%f0%80%81%9c|%u005c/gi, '/'],
+];
+
+/** The path part of a raw target (no query, no fragment). */
+function pathPart(rawPath: string): string {
+  const q = rawPath.search(/[?#]/);
+  return q === -1 ? rawPath : rawPath.slice(0, q);
+}
+
+/**
+ * Encoded slashes and backslashes decoded to `/` (Django, Flask and older
+ * Go decode `%2F`; IIS and some Java stacks take `\` for `/`), overlong
+ * UTF-8 decoded, and `;parameters` dropped from each segment (Tomcat).
+ */
+function leniently(path: string): string {
+  let out = path.replace(/%2f|%5c|\\/gi, '/');
+  for (const [re, ch] of OVERLONG) out = out.replace(re, ch);
+  return out.replace(/;[^/]*/g, '');
+}
+
+export function otherReadings(rawPath: string): Reading[] {
+  const path = pathPart(rawPath);
+  const readings: Reading[] = [];
+  if (DOT_SEGMENT.test(path)) readings.push({ how: 'with its dot segments left as they are', segments: pathSegments(path, false) });
+  if (LENIENT.test(path)) {
+    const lenient = leniently(path);
+    readings.push({ how: 'with encoded slashes, backslashes, overlong UTF-8 and ;parameters decoded', segments: pathSegments(lenient) });
+    if (DOT_SEGMENT.test(lenient)) {
+      readings.push({ how: 'with encoded slashes, backslashes, overlong UTF-8 and ;parameters decoded, and dot segments left as they are', segments: pathSegments(lenient, false) });
+    }
+  }
+  return readings;
+}
