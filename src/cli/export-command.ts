@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseDocument, stringify } from 'yaml';
-import { TABLE_KEYS } from '../rules/rule-table.js';
+import { PROCESS_SETTINGS, TABLE_KEYS } from '../rules/rule-table.js';
 import type { Revision } from '../store/revisions.js';
 import { CliError } from './cli-error.js';
 import { DEFAULT_CONFIG, withReader, type ConnectionOptions } from './connection.js';
@@ -10,7 +10,6 @@ export interface ExportOptions extends ConnectionOptions {
   out?: string;
 }
 
-const SETTINGS = ['listen', 'admin', 'database', 'retention'] as const;
 
 /**
  * The process settings as written in the rule file, `${VAR}` references
@@ -27,7 +26,7 @@ async function settingsAsWritten(file: string): Promise<Record<string, unknown>>
   if (doc.errors.length) throw new CliError(`${file} is not valid YAML (${doc.errors[0]!.message.split('\n')[0]}); it is read only for its process settings`);
   const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const k of SETTINGS) if (raw[k] !== undefined) out[k] = raw[k];
+  for (const k of PROCESS_SETTINGS) if (raw[k] !== undefined) out[k] = raw[k];
   return out;
 }
 
@@ -37,7 +36,7 @@ export function revisionYaml(rev: Revision, settings: Record<string, unknown>, s
   const header = [
     `# strangler rule file: revision ${rev.n} (${rev.source}, by ${rev.author}, ${rev.createdAt})`,
     `# ${rev.message.replace(/\s+/g, ' ')}`,
-    settingsFrom ? `# process settings (listen, admin, database, retention) as written in ${settingsFrom}` : '# process settings: the defaults (listen 127.0.0.1:8080, admin 127.0.0.1:8081, database ./strangler.db)',
+    settingsFrom ? `# process settings (listen, admin, database, retention, workers) as written in ${settingsFrom}` : '# process settings: the defaults (listen 127.0.0.1:8080, admin 127.0.0.1:8081, database ./strangler.db)',
   ];
   return `${header.join('\n')}\n${stringify(doc, { lineWidth: 0 })}`;
 }

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { fieldPath } from '../rules/load.js';
 import { reconcile } from '../rules/reconcile.js';
-import { tableHash, tableOf, withTable, type RuleTable } from '../rules/rule-table.js';
+import { PROCESS_SETTINGS, tableHash, tableOf, withTable, type RuleTable } from '../rules/rule-table.js';
 import { MODES, RuleFileSchema, type Mode, type RouteSpec, type RuleFile } from '../rules/schema.js';
 import { ModeChangeStore } from '../store/mode-changes.js';
 import { RevisionStore, type Revision, type RevisionSource } from '../store/revisions.js';
@@ -118,7 +118,7 @@ export class MigrationControl {
       return { ok: false, issues: [{ path: '', message: 'expected a rule table object: { legacy?, services?, routes, … }' }] };
     }
     const issues: Issue[] = [];
-    for (const key of ['listen', 'admin', 'database', 'retention']) {
+    for (const key of PROCESS_SETTINGS) {
       if (key in input) issues.push({ path: key, message: `${key} is a process setting; it is set only in the rule file, at start` });
     }
     if (issues.length) return { ok: false, issues };
@@ -220,8 +220,8 @@ export class MigrationControl {
   }
 
   private settingsOnly() {
-    const { listen, admin, database, retention } = this.settings;
-    return { listen, admin, database, retention };
+    const { listen, admin, database, retention, workers } = this.settings;
+    return { listen, admin, database, retention, workers };
   }
 
   /** Routes whose mode or canary share differs between the table in force and `table`. */
@@ -246,6 +246,7 @@ export class MigrationControl {
   private commit(table: RuleTable, meta: ChangeMeta, forced: boolean, promote?: { route: string; reason: string; check: TransitionCheck }): Revision {
     const moves = this.modeMoves(table);
     const rules = withTable(this.settings, table);
+    // IMMEDIATE: it reads the latest revision before it writes, and data-plane workers may commit to the file in between.
     const revision = this.db.transaction(() => {
       const rev = this.revisions.add(table, meta);
       for (const m of moves) {
@@ -268,7 +269,7 @@ export class MigrationControl {
         }
       }
       return rev;
-    })();
+    }).immediate();
     this.current = { revision, rules };
     this.swap(rules);
     return revision;

@@ -10,6 +10,7 @@ import { ComparisonStore, type ComparisonRow, type SampleRow } from '../store/co
 import { minuteOf, PendingTraffic, type TrafficRecord } from '../store/pending-traffic.js';
 import type { TrafficStore } from '../store/traffic.js';
 import type { Logger } from '../log.js';
+import type { Transaction } from 'better-sqlite3';
 import { endpointFor, type Endpoint } from './attribute.js';
 import { TemplateLearner } from './template-learner.js';
 
@@ -81,7 +82,7 @@ export class TrafficLedger {
   private timer: NodeJS.Timeout | null = null;
   private readonly persistMs: number;
   private readonly maxPendingRows: number;
-  private readonly writeFolded: () => void;
+  private readonly writeFolded: Transaction<() => void>;
   private readonly totals = { written: 0, lost: 0, failedBatches: 0, batches: 0 };
 
   constructor(
@@ -150,7 +151,9 @@ export class TrafficLedger {
     const n = this.pendingRecords;
     if (n === 0) return;
     try {
-      this.writeFolded();
+      // IMMEDIATE: with several processes on one file (workers: N), a transaction that reads before it writes
+      // fails at once with SQLITE_BUSY_SNAPSHOT when another committed in between; taking the write lock first waits (busy_timeout) instead.
+      this.writeFolded.immediate();
       this.totals.written += n;
       this.totals.batches++;
     } catch (err) {
