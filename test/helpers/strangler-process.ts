@@ -84,9 +84,9 @@ export interface StranglerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `node bin/strangler.js start -c FILE --listen 127.0.0.1:0` and waits until it listens. */
-export async function startStrangler(ruleFile: string, timeoutMs = 15_000): Promise<StranglerProcess> {
-  const child = spawn(process.execPath, [path.join(REPO, 'bin/strangler.js'), 'start', '-c', ruleFile, '--listen', '127.0.0.1:0'], {
+/** Runs `node bin/strangler.js start -c FILE --listen 127.0.0.1:0 [ARGS]` and waits until it listens. */
+export async function startStrangler(ruleFile: string, timeoutMs = 15_000, args: string[] = []): Promise<StranglerProcess> {
+  const child = spawn(process.execPath, [path.join(REPO, 'bin/strangler.js'), 'start', '-c', ruleFile, '--listen', '127.0.0.1:0', ...args], {
     cwd: REPO,
     env: { ...process.env, STRANGLER_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
