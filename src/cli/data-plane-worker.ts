@@ -76,7 +76,7 @@ async function answer(id: number, what: WorkerQuestion): Promise<void> {
   send({ type: 'strangler:answer', id, value });
 }
 
-/** Drains, writes the ledger, exits. From the primary's stop, a signal of its own, or the primary gone. */
+/** Drains, writes the ledger, exits. From the primary's stop, or a signal of its own. */
 function stop(why: string): void {
   stopping ??= (async () => {
     logger.debug({ why }, 'data-plane worker draining');
@@ -103,7 +103,15 @@ process.once('SIGTERM', () => stop('SIGTERM'));
 process.once('SIGINT', () => stop('SIGINT'));
 // Reloads are the primary's; a hangup sent to the group must not kill the data plane.
 process.on('SIGHUP', () => {});
-// Without the primary there is no one to accept connections or send rules: finish what is in flight and go.
-process.on('disconnect', () => stop('the primary is gone'));
+// When the primary dies, node:cluster exits the worker at once (its own 'disconnect' handler): no drain is possible,
+// but what is folded can still be written, synchronously, on the way out, as a crash of a single process would lose it.
+process.on('exit', () => {
+  if (stopping || !db?.open) return;
+  try {
+    plane?.ledger?.close();
+  } catch {
+    // Exiting anyway; the ledger counts what it could not write.
+  }
+});
 
 send({ type: 'strangler:hello' });
