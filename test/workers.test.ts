@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -123,6 +123,20 @@ async function admin(p: StranglerProcess, method: string, urlPath: string, body:
     body: JSON.stringify(body),
   });
   return { status: r.status, json: JSON.parse(r.body) };
+}
+
+/** Whether a process runs; a zombie nobody reaped yet (the primary is gone) does not. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 const LOCK_ERRORS = /SQLITE_BUSY|database is locked|could not be written/;
@@ -266,6 +280,20 @@ describe('workers: 2', () => {
 
     p.child.kill('SIGTERM');
     expect(await p.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('leaves no worker behind when the primary is killed, and they write what they had folded', { timeout: 60_000 }, async () => {
+    const p = await start();
+    const pids = await Promise.all([1, 2].map(async (n) => Number((await logged(p, new RegExp(`data-plane worker ${n} started \\(pid (\\d+)\\)`), `worker ${n}`))[1])));
+    const answers = await freshRequests(p, 10);
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    p.child.kill('SIGKILL');
+    await p.exited;
+    await until(() => pids.every((pid) => !alive(pid)), 'both workers to exit', 10_000);
+    const db = openDatabase(path.join(dir, 'ledger.db'), { migrate: false });
+    const recorded = db.prepare(`SELECT SUM(requests) AS n FROM traffic_minutes`).get() as { n: number };
+    db.close();
+    expect(recorded.n).toBe(10);
   });
 
   it('--workers 1 keeps one process, with no cluster, whatever the file says', { timeout: 30_000 }, async () => {
