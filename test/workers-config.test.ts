@@ -1,5 +1,9 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../src/log.js';
+import { MigrationControl } from '../src/progress/migration-control.js';
+import { tableOf } from '../src/rules/rule-table.js';
+import { openDatabase } from '../src/store/open-database.js';
 import { nextRestart, MAX_DELAY_MS, STABLE_MS } from '../src/cli/restart-backoff.js';
 import { parseWorkersOption, workerCount } from '../src/cli/worker-count.js';
 import { formatRuleErrors, loadRuleText } from '../src/rules/load.js';
@@ -26,6 +30,27 @@ describe('workers in the rule file', () => {
     const r = loadRuleText(file(value), 'strangler.yaml', {});
     expect(r.ok).toBe(false);
     expect(formatRuleErrors(r.ok ? [] : r.errors)).toBe('strangler.yaml:2:10 workers: workers is a whole number from 1 to 256, or auto for one per core');
+  });
+});
+
+describe('workers through the admin API', () => {
+  it('is refused in a rule table, like listen: only the file sets it', () => {
+    const db = openDatabase(':memory:');
+    try {
+      const loaded = loadRuleText(file('2'), 'strangler.yaml', {});
+      if (!loaded.ok) throw new Error(formatRuleErrors(loaded.errors));
+      const control = new MigrationControl(db, loaded.rules, () => {}, silentLogger, undefined);
+      control.start(loaded.rules);
+      expect(control.parse({ ...tableOf(loaded.rules), workers: 4 })).toEqual({
+        ok: false,
+        issues: [{ path: 'workers', message: 'workers is a process setting; it is set only in the rule file, at start' }],
+      });
+      // A table without it keeps the file's setting in the rules in force.
+      const parsed = control.parse(tableOf(loaded.rules));
+      expect(parsed.ok && parsed.rules.workers).toBe(2);
+    } finally {
+      db.close();
+    }
   });
 });
 
