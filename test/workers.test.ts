@@ -105,7 +105,8 @@ async function perWorker(p: StranglerProcess): Promise<[number, number]> {
 async function freshRequests(p: StranglerProcess, n: number, prefix = '/api/orders/'): Promise<Array<{ status: number; by: string }>> {
   const out: Array<{ status: number; by: string }> = [];
   for (let i = 0; i < n; i++) {
-    const r = await send('GET', `${p.url}${prefix}${i}`);
+    // Bounded: a request that hangs fails its test in seconds, with the log, instead of at the test's timeout.
+    const r = await send('GET', `${p.url}${prefix}${i}`, { signal: AbortSignal.timeout(5_000) });
     out.push({ status: r.status, by: r.by });
   }
   return out;
@@ -263,11 +264,23 @@ describe('workers: 2', () => {
     await logged(p, /revision 2 is in force in every worker/, 'revision 2 in every worker');
 
     process.kill(pid1, 'SIGKILL');
-    // Worker 2 holds the port: requests go on being answered while worker 1 is down and coming back.
+    // Fired at the moment of the crash: each is answered, or (dealt to the dead worker before the primary noticed) ended
+    // within about a second; none is left hanging.
+    const atCrash = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        send('GET', `${p.url}/api/orders/crash-${i}`, { signal: AbortSignal.timeout(5_000) }).then(
+          (r) => String(r.status),
+          (err: Error) => (err.name === 'AbortError' || err.name === 'TimeoutError' ? 'hung' : 'ended'),
+        ),
+      ),
+    );
+    expect(atCrash.filter((r) => r === 'hung')).toEqual([]);
+    console.log(`at the crash: ${atCrash.filter((r) => r === '200').length} answered, ${atCrash.filter((r) => r === 'ended').length} ended`);
+    await logged(p, new RegExp(`data-plane worker 1 \\(pid ${pid1}\\) exited with signal SIGKILL; restarting it in \\d+ ms`), 'the exit logged');
+    // Worker 2 holds the port: requests go on being answered while worker 1 is coming back.
     const during = await freshRequests(p, 20);
     expect(during.filter((r) => r.status !== 200)).toEqual([]);
 
-    await logged(p, new RegExp(`data-plane worker 1 \\(pid ${pid1}\\) exited with signal SIGKILL; restarting it in \\d+ ms`), 'the exit logged');
     const pid1b = Number((await logged(p, /data-plane worker 1 is back \(pid (\d+)\)/, 'worker 1 back'))[1]);
     expect(pid1b).not.toBe(pid1);
 

@@ -5,6 +5,7 @@ import type { RuleFile } from '../rules/schema.js';
 import { isMessage, type FromWorker, type ToWorker, type WorkerQuestion, type WorkerStart } from './cluster-messages.js';
 import { DRAIN_MS } from './data-plane.js';
 import { nextRestart } from './restart-backoff.js';
+import { closeStrandedConnections } from './stranded-connections.js';
 
 /**
  * The primary's side of workers: N. It forks the data-plane workers
@@ -52,6 +53,8 @@ export interface WorkerInfo {
 
 /** Answers from workers to one question wait this long at most; a worker that is restarting is left out. */
 const ASK_TIMEOUT_MS = 1_000;
+/** A connection the primary still holds this long after a worker's exit was dealt to the dead worker (stranded-connections.ts). */
+const STRANDED_AFTER_MS = 1_000;
 /** After DRAIN_MS, a worker still writing its ledger gets this much more before it is killed. */
 const STOP_GRACE_MS = 5_000;
 
@@ -233,7 +236,11 @@ export class WorkerSupervisor {
       { worker: slot.n, pid, code, signal, restartInMs: delayMs, quickExits: failures },
       `data-plane worker ${slot.n} (pid ${pid}) exited with ${how}${slot.failed ? `: ${slot.failed}` : ''}; restarting it in ${delayMs} ms`,
     );
-    // The others hold the port meanwhile: no connection is refused, only those the dead worker had open are lost.
+    // The others hold the port meanwhile: no connection is refused, only those the dead worker had open are lost,
+    // and those dealt to it as it died, which are ended rather than left hanging.
+    void closeStrandedConnections(STRANDED_AFTER_MS).then((n) => {
+      if (n > 0) this.o.logger.warn({ worker: slot.n, connections: n }, `closed ${n} connection(s) dealt to data-plane worker ${slot.n} as it exited`);
+    });
     slot.timer = setTimeout(() => {
       slot.timer = null;
       if (!this.stopping) this.fork(slot);
