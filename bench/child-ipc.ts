@@ -41,6 +41,9 @@ export function survive(label: string): void {
   });
 }
 
+/** Exceptions survived so far, for a child that answers `usage` itself. */
+export const uncaughtCount = (): number => uncaught;
+
 export function announceReady(port: number, onExit: () => void = () => undefined, ledger?: () => LedgerCounters): void {
   answer('usage', (): UsageReport => {
     const cpu = process.cpuUsage();

@@ -13,7 +13,8 @@ import { TrafficStore } from '../src/store/traffic.js';
 import { machineLine } from './machine.js';
 import { markdownTable } from './markdown.js';
 import { RESULTS_PATH, writeSection } from './results-file.js';
-import { endpointCatalogue, ENDPOINTS, picker, requestPath, rng, ROUTED, SERVICES } from './endpoint-mix.js';
+import { ENDPOINTS, ROUTED, SERVICES } from './endpoint-mix.js';
+import { factSource } from './fact-source.js';
 import { routeAt } from './route-set.js';
 import { positive } from './env-number.js';
 
@@ -45,37 +46,6 @@ const rules = RuleFileSchema.parse({
   routes: Array.from({ length: ROUTED }, (_, i) => routeAt(i)),
 });
 const table = compileTable(rules);
-const ENDPOINT_SPECS = endpointCatalogue();
-
-function factSource(kind: 'zipf' | 'uniform', seed: number): () => ExchangeFact {
-  const random = rng(seed);
-  const pick = picker(kind, random);
-  return () => {
-    const e = ENDPOINT_SPECS[pick()]!;
-    const url = requestPath(e, random);
-    let target = e.targets[0]![0];
-    if (e.targets.length > 1 && random() >= e.targets[0]![1]) target = e.targets[1]![0];
-    const s = random();
-    const status = s < 0.9 ? 200 : s < 0.93 ? 304 : s < 0.97 ? 404 : s < 0.99 ? 503 : 0;
-    // Lognormal around 8 ms (Box–Muller).
-    const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-    return {
-      route: e.route,
-      mode: target === 'legacy' ? 'legacy' : 'service',
-      method: e.method,
-      url,
-      target,
-      status,
-      error: status === 0 ? 'timeout' : null,
-      fellBack: false,
-      startedAt: Date.now(),
-      durationMs: 8 * Math.exp(0.8 * z),
-      bytesIn: 350,
-      bytesOut: status === 200 ? 1_200 : 150,
-    };
-  };
-}
-
 interface FlushTimes {
   /** One call each of the writer's batch function: attribution and folding into pending rows, 100 facts at most. */
   foldMs: number[];

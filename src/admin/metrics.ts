@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ExchangeFact } from '../router/proxy-handler.js';
 import type { WriterStats } from '../store/batched-writer.js';
 
@@ -17,8 +17,18 @@ export interface ProxyMetrics {
   refused(reason: string): void;
 }
 
-export function createMetrics(ledgerStats: () => WriterStats | undefined): ProxyMetrics {
-  const registry = new Registry();
+/** One process's metrics as prom-client exports them to be added up with other processes' (getMetricsAsJSON). */
+export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+export interface MetricsOptions {
+  /** Where to register; a ClusterRegistry in the primary of workers: N. */
+  registry?: Registry;
+  /** This process is data-plane worker number `worker` (1…N): its requests are also counted by worker. */
+  worker?: number;
+}
+
+export function createMetrics(ledgerStats: () => WriterStats | undefined, opts: MetricsOptions = {}): ProxyMetrics {
+  const registry = opts.registry ?? new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'strangler_' });
   const requests = new Counter({
     name: 'strangler_requests_total',
@@ -97,11 +107,22 @@ export function createMetrics(ledgerStats: () => WriterStats | undefined): Proxy
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  // Only with workers: one series per worker slot (not per pid, so a restarted worker does not add a series) shows the balance.
+  const byWorker =
+    opts.worker === undefined
+      ? undefined
+      : new Counter({
+          name: 'strangler_worker_requests_total',
+          help: 'Requests answered, by data-plane worker (1…N; a restarted worker starts again from 0)',
+          labelNames: ['worker'] as const,
+          registers: [registry],
+        }).labels(String(opts.worker));
 
   const CLASSES = ['error', '1xx', '2xx', '3xx', '4xx', '5xx'];
   return {
     registry,
     observe(f) {
+      byWorker?.inc();
       const route = f.route ?? '';
       requests.inc({ route, target: f.target, class: CLASSES[Math.floor(f.status / 100)] ?? 'error' });
       latency.observe({ route, target: f.target }, f.durationMs / 1000);
@@ -118,4 +139,42 @@ export function createMetrics(ledgerStats: () => WriterStats | undefined): Proxy
       refusals.inc({ reason });
     },
   };
+}
+
+/**
+ * /metrics of the whole proxy under workers: N, served by the primary: its
+ * own metrics (rule reloads, workers, its process) and every worker's,
+ * added up with prom-client's AggregatorRegistry.aggregate: counters and
+ * histograms summed per label set, so `strangler_requests_total` and
+ * `strangler_process_cpu_seconds_total` are the totals over all processes;
+ * event-loop lag is averaged. A worker that does not answer in time (it is
+ * restarting) is left out of that scrape.
+ */
+export class ClusterRegistry extends Registry {
+  constructor(private readonly fromWorkers: () => Promise<MetricsJson[]>) {
+    super();
+  }
+
+  override async metrics(): Promise<string> {
+    const all = [await this.getMetricsAsJSON(), ...(await this.fromWorkers())];
+    return AggregatorRegistry.aggregate(all).metrics();
+  }
+}
+
+/** The primary's view of its data-plane workers. */
+export function workerMetrics(registry: Registry, listening: () => number): { restarted(): void } {
+  new Gauge({
+    name: 'strangler_workers',
+    help: 'Data-plane worker processes listening',
+    registers: [registry],
+    collect() {
+      this.set(listening());
+    },
+  });
+  const restarts = new Counter({
+    name: 'strangler_worker_restarts_total',
+    help: 'Data-plane workers restarted after they exited',
+    registers: [registry],
+  });
+  return { restarted: () => restarts.inc() };
 }

@@ -27,7 +27,7 @@ async function settingsAsWritten(file: string): Promise<Record<string, unknown>>
   if (doc.errors.length) throw new CliError(`${file} is not valid YAML (${doc.errors[0]!.message.split('\n')[0]}); it is read only for its process settings`);
   const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const k of SETTINGS) if (raw[k] !== undefined) out[k] = raw[k];
+  for (const k of PROCESS_SETTINGS) if (raw[k] !== undefined) out[k] = raw[k];
   return out;
 }
 

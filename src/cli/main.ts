@@ -6,6 +6,7 @@ import { explainMatch } from './match-command.js';
 import { addLedgerCommands } from './ledger-commands.js';
 import { DEFAULT_CONFIG } from './connection.js';
 import { AlreadyReported } from './cli-error.js';
+import { parseWorkersOption, type WorkersSetting } from './worker-count.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -33,10 +34,11 @@ export function buildCli(): Command {
     .description('run the proxy with a rule file, following its changes')
     .option('-c, --config <file>', 'rule file', DEFAULT_CONFIG)
     .option('-l, --listen <host:port>', 'data-plane address (overrides listen in the file)')
-    .action(async (opts: { config: string; listen?: string }) => {
+    .option('-w, --workers <n|auto>', 'data-plane processes (overrides workers in the file); auto: one per core', parseWorkersOption)
+    .action(async (opts: { config: string; listen?: string; workers?: WorkersSetting }) => {
       // Loaded here: the proxy's modules are most of the start-up time of every other command.
-      const { startFromFile } = await import('./start.js');
-      await startFromFile(opts.config, { listen: opts.listen });
+      const { startStrangler } = await import('./start-command.js');
+      await startStrangler(opts.config, { listen: opts.listen, workers: opts.workers });
     });
 
   program

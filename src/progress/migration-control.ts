@@ -264,8 +264,8 @@ export class MigrationControl {
   }
 
   private settingsOnly() {
-    const { listen, admin, database, retention, clientTimeouts } = this.settings;
-    return { listen, admin, database, retention, clientTimeouts };
+    const { listen, admin, database, retention, clientTimeouts, workers } = this.settings;
+    return { listen, admin, database, retention, clientTimeouts, workers };
   }
 
   /** Routes whose mode or canary share differs between the table in force and `table`. */
@@ -290,6 +290,7 @@ export class MigrationControl {
   private commit(table: RuleTable, meta: ChangeMeta, forced: boolean, promote?: { route: string; reason: string; check: TransitionCheck }): Revision {
     const moves = this.modeMoves(table);
     const rules = withTable(this.settings, table);
+    // IMMEDIATE: it reads the latest revision before it writes, and data-plane workers may commit to the file in between.
     const write = this.db.transaction(() => {
       const rev = this.revisions.add(table, meta);
       for (const m of moves) {
@@ -314,7 +315,7 @@ export class MigrationControl {
       return rev;
     });
     // Before the first start nothing is served yet, and waiting the usual while for another process is harmless.
-    const revision = this.current ? withBusyTimeout(this.db, CHANGE_BUSY_MS, write) : write();
+    const revision = this.current ? withBusyTimeout(this.db, CHANGE_BUSY_MS, () => write.immediate()) : write.immediate();
     this.current = { revision, rules };
     this.swap(rules);
     return revision;

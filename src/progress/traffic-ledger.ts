@@ -12,6 +12,7 @@ import { ComparisonStore, type ComparisonRow, type SampleRow } from '../store/co
 import { minuteOf, PendingTraffic, type TrafficRecord } from '../store/pending-traffic.js';
 import type { TrafficStore } from '../store/traffic.js';
 import type { Logger } from '../log.js';
+import type { Transaction } from 'better-sqlite3';
 import { endpointFor, type Endpoint } from './attribute.js';
 import { TemplateLearner } from './template-learner.js';
 
@@ -88,7 +89,7 @@ export class TrafficLedger {
   private timer: NodeJS.Timeout | null = null;
   private readonly persistMs: number;
   private readonly maxPendingRows: number;
-  private readonly writeFolded: () => void;
+  private readonly writeFolded: Transaction<() => void>;
   private readonly totals = { written: 0, lost: 0, failedBatches: 0, batches: 0 };
   private readonly episodes = new FailureEpisodes();
   private readonly file: string;
@@ -165,8 +166,10 @@ export class TrafficLedger {
     const n = this.pendingRecords;
     if (n === 0) return;
     try {
-      // A lock held elsewhere must not stall the data plane for the connection's full busy timeout.
-      withBusyTimeout(this.store.db, BATCH_BUSY_MS, this.writeFolded);
+      // A lock held elsewhere must not stall the data plane for the connection's full busy timeout. IMMEDIATE: with
+      // several processes on one file (workers: N), a transaction that reads before it writes fails at once with
+      // SQLITE_BUSY_SNAPSHOT when another committed in between; taking the write lock first waits (busy_timeout) instead.
+      withBusyTimeout(this.store.db, BATCH_BUSY_MS, () => this.writeFolded.immediate());
       this.totals.written += n;
       this.totals.batches++;
       const ended = this.episodes.succeeded('ledger', Date.now());

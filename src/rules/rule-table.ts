@@ -5,10 +5,10 @@ import type { RuleFile } from './schema.js';
  * A rule file is two things: the rule table (where traffic goes), which
  * the file, the admin API and the CLI all change and which is kept as
  * numbered revisions; and the process settings (listen, admin, database,
- * retention, clientTimeouts), which only the file sets and which take effect at start.
+ * retention, clientTimeouts, workers), which only the file sets and which take effect at start.
  */
 export const TABLE_KEYS = ['legacy', 'services', 'forwarded', 'via', 'guard', 'verdict', 'routes'] as const;
-export const PROCESS_SETTINGS = ['listen', 'admin', 'database', 'retention', 'clientTimeouts'] as const;
+export const PROCESS_SETTINGS = ['listen', 'admin', 'database', 'retention', 'clientTimeouts', 'workers'] as const;
 export type RuleTable = Pick<RuleFile, (typeof TABLE_KEYS)[number]>;
 
 export function tableOf(file: RuleFile): RuleTable {

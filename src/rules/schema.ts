@@ -10,6 +10,11 @@ import { parsePattern } from './path-pattern.js';
  * the README is a field checked here.
  */
 
+/** More data-plane processes than this is a typo, not a machine. */
+export const MAX_WORKERS = 256;
+// One message whichever branch of the union zod reports: the user needs the whole rule.
+const WORKERS_MESSAGE = `workers is a whole number from 1 to ${MAX_WORKERS}, or auto for one per core`;
+
 export const MODES = ['legacy', 'shadow', 'canary', 'service', 'retired'] as const;
 export type Mode = (typeof MODES)[number];
 
@@ -229,6 +234,16 @@ export const RuleFileSchema = z
           .optional(),
       })
       .default({ listen: '127.0.0.1:8081' }),
+    /**
+     * Data-plane processes. Absent or 1: one process, no cluster. `auto`: one per core.
+     * A process setting like listen: it takes effect at the next start.
+     */
+    workers: z
+      .union([
+        z.literal('auto', { message: WORKERS_MESSAGE }),
+        numeric(z.number({ message: WORKERS_MESSAGE }).int({ message: WORKERS_MESSAGE }).min(1, { message: WORKERS_MESSAGE }).max(MAX_WORKERS, { message: WORKERS_MESSAGE })),
+      ])
+      .optional(),
     retention: z
       .strictObject({
         days: numeric(z.number().positive()).default(14),

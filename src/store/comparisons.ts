@@ -100,11 +100,12 @@ export class ComparisonStore {
       this.countsAt = Date.now();
     }
     const key = `${endpointId}|${signature}`;
-    let n = this.sampleCounts.get(key);
-    if (n === undefined) {
-      n = (this.countSamples.get(endpointId, signature) as { n: number }).n;
-      this.sampleCounts.set(key, n);
-    }
+    const full = this.sampleCounts.get(key);
+    if (full !== undefined) return full;
+    // Only a full set is remembered: other processes (workers: N) add samples too, so a count under the limit is asked
+    // again, inside the write transaction; that is at most a few queries per signature before it is full.
+    const n = (this.countSamples.get(endpointId, signature) as { n: number }).n;
+    if (n >= SAMPLES_PER_SIGNATURE) this.sampleCounts.set(key, n);
     return n;
   }
 
@@ -156,7 +157,6 @@ export class ComparisonStore {
           JSON.stringify(s.other),
           JSON.stringify(s.differences),
         );
-        this.sampleCounts.set(`${r.endpointId}|${r.signature}`, this.samplesHeld(r.endpointId, r.signature) + 1);
       }
     }
     for (const o of outcomes.values()) this.upsertOutcome.run(o.e, o.m, o.kind, o.outcome, o.n);

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Transaction } from 'better-sqlite3';
 import { addInto, emptyHistogram, fromBlob, quantile, toBlob } from './latency-histogram.js';
 import { minuteOf, PendingTraffic, type TrafficRecord } from './pending-traffic.js';
 
@@ -37,7 +37,7 @@ export class TrafficStore {
   private readonly upsertMinute;
 
   /** Built once: a transaction function per batch costs more than the batch's bookkeeping. */
-  private readonly writeTx: (pending: PendingTraffic) => void;
+  private readonly writeTx: Transaction<(pending: PendingTraffic) => void>;
 
   /** `db` is public: the ledger writes traffic and comparisons of one batch in one transaction on it. */
   constructor(readonly db: Database) {
@@ -90,7 +90,7 @@ export class TrafficStore {
         const r = this.insertEndpoint.run(e.method.toUpperCase(), e.path, null, 'openapi', null, null);
         added += r.changes;
       }
-    })();
+    }).immediate();
     return added;
   }
 
@@ -105,7 +105,8 @@ export class TrafficStore {
     const pending = new PendingTraffic();
     for (const r of records) pending.add(r);
     try {
-      this.writeTx(pending);
+      // IMMEDIATE: another process may commit between this transaction's first read and its first write (see TrafficLedger.persist).
+      this.writeTx.immediate(pending);
     } catch (err) {
       // The rollback took back any endpoint created in the batch; ids cached for them would point at nothing.
       this.ids.clear();

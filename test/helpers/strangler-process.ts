@@ -87,9 +87,9 @@ export interface StranglerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `node bin/strangler.js start -c FILE --listen 127.0.0.1:0` and waits until it listens; `env` adds to its environment. */
-export async function startStrangler(ruleFile: string, timeoutMs = 15_000, env: Record<string, string> = {}): Promise<StranglerProcess> {
-  const child = spawn(process.execPath, [path.join(REPO, 'bin/strangler.js'), 'start', '-c', ruleFile, '--listen', '127.0.0.1:0'], {
+/** Runs `node bin/strangler.js start -c FILE --listen 127.0.0.1:0 [ARGS]` and waits until it listens; `env` adds to its environment. */
+export async function startStrangler(ruleFile: string, timeoutMs = 15_000, env: Record<string, string> = {}, args: string[] = []): Promise<StranglerProcess> {
+  const child = spawn(process.execPath, [path.join(REPO, 'bin/strangler.js'), 'start', '-c', ruleFile, '--listen', '127.0.0.1:0', ...args], {
     cwd: REPO,
     env: { ...process.env, STRANGLER_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
