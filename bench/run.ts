@@ -33,8 +33,8 @@ const ROUNDS = Math.round(positive('BENCH_ROUNDS', 2));
 const ROUTES = 100;
 /** The issue's budget for the ledger: under 10 % of the proxy's requests/s. */
 const LEDGER_MAX_COST = 0.1;
-/** Load windows per round: up to nine peers, then the ledger pair under two kinds of traffic. */
-const WINDOWS = 13;
+/** Load windows per round: up to eleven peers, then the ledger pair under two kinds of traffic. */
+const WINDOWS = 15;
 /** Distinct request paths the many-endpoint windows cycle through. */
 const MIX_PATHS = 2_000;
 
@@ -131,6 +131,9 @@ function howMeasured(): string {
     '  routes plus one that claims the benchmarked path, in mode legacy; canary 50 % (sticky by a cookie the load does not send, so',
     '  each request draws) to a second identical backend process; shadow 100 % (every request copied to that backend and compared,',
     '  noisePercent 0, maxPerSecond 100,000); shadow with a service that accepts connections and never answers (timeoutMs 2000).',
+    `- strangler start, 1 worker / 2 workers: bench/peer-strangler-workers.ts, the ${ROUTES} legacy routes and the ledger, with \`workers: 1\``,
+    '  (one process, no cluster) and `workers: 2` (a primary with the control plane and two data-plane workers sharing the port);',
+    '  CPU per request and peak RSS are summed over all the processes.',
     '- strangler adds X-Forwarded-For/-Proto/-Host and Via, which http-proxy with default options does not.',
     "- Latency: from autocannon's per-response timings at 10 µs resolution (its own histogram keeps whole ms).",
     "- CPU per request: the proxy process's `process.cpuUsage()` (user + system), asked over IPC just before and after the",
@@ -196,7 +199,10 @@ async function main(): Promise<void> {
   const canary = await started('strangler canary 50 %', 'canary');
   const shadow = await started('strangler shadow 100 %', 'shadow');
   const hung = await started('strangler shadow, hung service', 'hung');
-  const main: Peer[] = [direct, httpProxy, ...(nginx ? [nginx] : []), dataPlane, legacy, canary, shadow, hung];
+  // The same process shape with workers: 1 and workers: 2 (a primary and two data-plane workers on one port).
+  const oneWorker = await proxied('strangler start, 1 worker', './peer-strangler-workers.js', [`--routes=${ROUTES}`, '--workers=1']);
+  const twoWorkers = await proxied('strangler start, 2 workers', './peer-strangler-workers.js', [`--routes=${ROUTES}`, '--workers=2']);
+  const main: Peer[] = [direct, httpProxy, ...(nginx ? [nginx] : []), dataPlane, legacy, canary, shadow, hung, oneWorker, twoWorkers];
 
   const off = await proxied('strangler, ledger off', './peer-strangler-ledger.js', [`--routes=${ROUTES}`, '--ledger=off']);
   const on = await proxied('strangler, ledger on', './peer-strangler-ledger.js', [`--routes=${ROUTES}`, '--ledger=on']);
@@ -231,7 +237,7 @@ async function main(): Promise<void> {
   const of = (p: Peer) => results[peers.indexOf(p)]!;
   const { summary, table, windows } = loadReport(results.slice(0, main.length), { httpProxy: httpProxy.label, nginx: nginx?.label ?? null });
   const ratios = targetLines(
-    { httpProxy: of(httpProxy), nginx: nginx ? of(nginx) : null, dataPlane: of(dataPlane), legacy: of(legacy), canary: of(canary), shadow: of(shadow), hung: of(hung), workers2: null },
+    { httpProxy: of(httpProxy), nginx: nginx ? of(nginx) : null, dataPlane: of(dataPlane), legacy: of(legacy), canary: of(canary), shadow: of(shadow), hung: of(hung), workers: { one: of(oneWorker), two: of(twoWorkers) } },
     summary,
   ).join('\n');
   resetResults();

@@ -22,7 +22,7 @@ export interface Roles {
   canary: PeerSamples;
   shadow: PeerSamples;
   hung: PeerSamples;
-  workers2: PeerSamples | null;
+  workers: { one: PeerSamples; two: PeerSamples } | null;
 }
 
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
@@ -58,10 +58,10 @@ export function targetLines(r: Roles, summary: Summary[]): string[] {
     `- shadow with a hung service / legacy mode client p99: **${times(hungP99)}** (target < ${TARGETS.hungP99.toFixed(2)}x: ${verdict(hungP99 < TARGETS.hungP99)}); per round: ${perRound(r.hung, r.legacy, (x) => x.p99Ms)}`,
   );
   lines.push(`- canary 50 % / legacy mode requests/s: ${times(s(r.canary).rps / legacy.rps)}; proxy CPU ${times(s(r.canary).proxyCpu / legacy.proxyCpu)}`);
-  if (r.workers2) {
-    const w2 = s(r.workers2);
+  if (r.workers) {
+    const [w1, w2] = [s(r.workers.one), s(r.workers.two)];
     lines.push(
-      `- 2 workers / 1 worker (legacy mode) requests/s: **${times(w2.rps / legacy.rps)}**; proxy CPU per request ${w2.proxyCpu.toFixed(1)} vs ${legacy.proxyCpu.toFixed(1)} µs; per round: ${perRound(r.workers2, r.legacy, rps)}`,
+      `- 2 workers / 1 worker requests/s: **${times(w2.rps / w1.rps)}**; proxy CPU per request, all processes: ${w2.proxyCpu.toFixed(1)} vs ${w1.proxyCpu.toFixed(1)} µs; per round: ${perRound(r.workers.two, r.workers.one, rps)}`,
     );
   }
   for (const x of summary.filter((x) => x.uncaught > 0)) {

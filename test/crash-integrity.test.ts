@@ -86,8 +86,8 @@ describe('a kill -9 under load', () => {
       started.push(proc);
       await serves(proc);
       const traffic = load(proc.url, 2_000);
-      // Kill somewhere in the middle of the load, at a different point each round.
-      const killAfter = 300 + round * 250;
+      // Kill somewhere in the middle of the load, at a different point each round, after the ledger's first write was due (every 500 ms).
+      const killAfter = 700 + round * 300;
       await sleep(killAfter);
       expect(traffic.answered()).toBeGreaterThan(0);
       proc.child.kill('SIGKILL');
