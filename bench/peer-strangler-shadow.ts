@@ -43,6 +43,8 @@ export interface HealthReport {
   type: 'health';
   rssBytes: number;
   heapUsedBytes: number;
+  /** Memory outside the JS heap that V8 knows of: Buffers and other ArrayBuffers. */
+  externalBytes: number;
   /** Event-loop delay since the previous question (perf_hooks.monitorEventLoopDelay, 10 ms resolution). */
   loopDelayP50Ms: number;
   loopDelayP99Ms: number;
@@ -119,6 +121,7 @@ async function main(): Promise<void> {
       type: 'health',
       rssBytes: m.rss,
       heapUsedBytes: m.heapUsed,
+      externalBytes: m.external,
       loopDelayP50Ms: delay.percentile(50) / 1e6,
       loopDelayP99Ms: delay.percentile(99) / 1e6,
       loopDelayMaxMs: delay.max / 1e6,

@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     const row = { ...h, atS: Math.round((Date.now() - t0) / 1000), answered };
     rows.push(row);
     console.error(
-      `  ${String(row.atS).padStart(5)} s  RSS ${mb(row.rssBytes)} MB  heap ${mb(row.heapUsedBytes)} MB  loop delay p50 ${row.loopDelayP50Ms.toFixed(1)} / p99 ${row.loopDelayP99Ms.toFixed(1)} / max ${row.loopDelayMaxMs.toFixed(1)} ms  answered ${answered}  ledger queued ${row.ledger?.queued ?? '—'} dropped ${row.ledger?.dropped ?? '—'}`,
+      `  ${String(row.atS).padStart(5)} s  RSS ${mb(row.rssBytes)} MB  heap ${mb(row.heapUsedBytes)} MB  external ${mb(row.externalBytes)} MB  loop delay p50 ${row.loopDelayP50Ms.toFixed(1)} / p99 ${row.loopDelayP99Ms.toFixed(1)} / max ${row.loopDelayMaxMs.toFixed(1)} ms  answered ${answered}  ledger queued ${row.ledger?.queued ?? '—'} dropped ${row.ledger?.dropped ?? '—'}`,
     );
   };
   const timer = setInterval(() => void sample(), INTERVAL_S * 1000);
@@ -114,8 +114,8 @@ async function main(): Promise<void> {
   const growth = (end.rssBytes - base.rssBytes) / base.rssBytes;
   const dropped = end.ledger?.dropped ?? 0;
   const table = markdownTable(
-    ['at s', 'RSS MB', 'heap MB', 'loop delay p50 ms', 'loop delay p99 ms', 'loop delay max ms', 'answered', 'ledger queued', 'ledger dropped'],
-    rows.map((r) => [String(r.atS), mb(r.rssBytes), mb(r.heapUsedBytes), r.loopDelayP50Ms.toFixed(1), r.loopDelayP99Ms.toFixed(1), r.loopDelayMaxMs.toFixed(1), String(r.answered), String(r.ledger?.queued ?? '—'), String(r.ledger?.dropped ?? '—')]),
+    ['at s', 'RSS MB', 'heap MB', 'external MB', 'loop delay p50 ms', 'loop delay p99 ms', 'loop delay max ms', 'answered', 'ledger queued', 'ledger dropped'],
+    rows.map((r) => [String(r.atS), mb(r.rssBytes), mb(r.heapUsedBytes), mb(r.externalBytes), r.loopDelayP50Ms.toFixed(1), r.loopDelayP99Ms.toFixed(1), r.loopDelayMaxMs.toFixed(1), String(r.answered), String(r.ledger?.queued ?? '—'), String(r.ledger?.dropped ?? '—')]),
   );
   const ok = Math.abs(growth) <= MAX_GROWTH && failed === 0 && dropped === 0;
   console.log(`\n${machineLine()}\n\n${table}\n`);

@@ -169,6 +169,32 @@ export function followRuleFile(
   );
 }
 
+/**
+ * The one way a started strangler stops: the file watch and retention end,
+ * the data plane drains (in this process, or in every worker) and writes
+ * its ledger, then the admin API and the file close. With `signals`,
+ * SIGHUP reloads the file and SIGTERM/SIGINT run this and exit.
+ */
+export function stopper(
+  parts: { watcher: RuleWatcher; stopRetention: () => void; drain: () => Promise<void>; admin: RunningAdmin; db: Database },
+  signals: boolean,
+  logger: Logger,
+): () => Promise<void> {
+  let uninstall = () => {};
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      parts.watcher.close();
+      parts.stopRetention();
+      uninstall();
+      await parts.drain();
+      await parts.admin.close();
+      parts.db.close();
+    })());
+  if (signals) uninstall = installSignals(stop, () => void parts.watcher.reload(), logger);
+  return stop;
+}
+
 /** SIGHUP reloads the file; SIGTERM and SIGINT stop, then exit 0 (or 1 when stopping failed). Returns the uninstaller for SIGHUP. */
 export function installSignals(stop: () => Promise<void>, reload: () => void, logger: Logger): () => void {
   process.on('SIGHUP', reload);

@@ -8,7 +8,7 @@ import type { MigrationControl } from '../progress/migration-control.js';
 import { ClusterRegistry, createMetrics, workerMetrics, type MetricsJson } from '../admin/metrics.js';
 import type { RunningAdmin } from '../admin/server.js';
 import { processUsage, type ProcessUsage } from './cluster-messages.js';
-import { announceGeneratedToken, followRuleFile, guardOwnAddresses, installSignals, openControl, startAdminOrUndo, startToken } from './control-plane.js';
+import { announceGeneratedToken, followRuleFile, guardOwnAddresses, openControl, startAdminOrUndo, startToken, stopper } from './control-plane.js';
 import type { StartOptions } from './start.js';
 import { WorkerSupervisor, type WorkerInfo } from './worker-supervisor.js';
 
@@ -116,19 +116,8 @@ export async function startCluster(file: string, workers: number, opts: StartOpt
     `strangler listening on ${address.url} with ${workers} workers, admin on ${admin.url}`,
   );
 
-  let uninstall = () => {};
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      watcher.close();
-      stopRetention();
-      uninstall();
-      // Each worker drains its connections and writes its ledger before it exits.
-      await sup.stop();
-      await admin.close();
-      db.close();
-    })());
-  if (opts.signals !== false) uninstall = installSignals(stop, () => void watcher.reload(), logger);
+  // Each worker drains its connections and writes its ledger before it exits.
+  const stop = stopper({ watcher, stopRetention, drain: () => sup.stop(), admin, db }, opts.signals !== false, logger);
 
   return {
     url: address.url,

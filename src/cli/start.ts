@@ -9,7 +9,7 @@ import type { MigrationControl } from '../progress/migration-control.js';
 import { createMetrics } from '../admin/metrics.js';
 import type { RunningAdmin } from '../admin/server.js';
 import { startDataPlane, type DataPlane } from './data-plane.js';
-import { announceGeneratedToken, followRuleFile, guardOwnAddresses, installSignals, openControl, startAdminOrUndo, startToken } from './control-plane.js';
+import { announceGeneratedToken, followRuleFile, guardOwnAddresses, openControl, startAdminOrUndo, startToken, stopper } from './control-plane.js';
 
 export interface StartedStrangler {
   proxy: RunningProxy;
@@ -101,17 +101,6 @@ export async function startFromFile(file: string, opts: StartOptions = {}): Prom
   const watcher = followRuleFile(file, c, metrics, logger, { listen: opts.listen !== undefined, workers: opts.workers !== undefined }, ownTargets);
   logger.info({ listen: proxy.url, admin: admin.url, file, database: c.dbFile }, `strangler listening on ${proxy.url}, admin on ${admin.url}`);
 
-  let uninstall = () => {};
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      watcher.close();
-      stopRetention();
-      uninstall();
-      await running.drain();
-      await admin.close();
-      db.close();
-    })());
-  if (opts.signals !== false) uninstall = installSignals(stop, () => void watcher.reload(), logger);
+  const stop = stopper({ watcher, stopRetention, drain: () => running.drain(), admin, db }, opts.signals !== false, logger);
   return { proxy, admin, db, control, ledger: running.ledger, generatedToken: token.generated, stop };
 }
