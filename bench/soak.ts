@@ -1,9 +1,14 @@
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startChild, type Child } from './children.js';
 import { loadPaths } from './endpoint-mix.js';
 import { machineLine } from './machine.js';
 import { markdownTable } from './markdown.js';
 import { SHADOW_PATH, type HealthReport } from './peer-strangler-shadow.js';
+
+/** The source folder's bench/, not dist/'s. */
+const SOAK_PATH = fileURLToPath(new URL('../../bench/SOAK.md', import.meta.url));
 
 /**
  * `npm run soak -- --minutes 10`: steady load through `strangler start`
@@ -118,12 +123,14 @@ async function main(): Promise<void> {
     rows.map((r) => [String(r.atS), mb(r.rssBytes), mb(r.heapUsedBytes), mb(r.externalBytes), r.loopDelayP50Ms.toFixed(1), r.loopDelayP99Ms.toFixed(1), r.loopDelayMaxMs.toFixed(1), String(r.answered), String(r.ledger?.queued ?? '—'), String(r.ledger?.dropped ?? '—')]),
   );
   const ok = Math.abs(growth) <= MAX_GROWTH && failed === 0 && dropped === 0;
-  console.log(`\n${machineLine()}\n\n${table}\n`);
-  console.log(
+  const findings = [
     `- RSS after the first minute ${mb(base.rssBytes)} MB (at ${base.atS} s), at the end ${mb(end.rssBytes)} MB: **${(growth * 100).toFixed(1)} %** (limit ±${MAX_GROWTH * 100} %: ${Math.abs(growth) <= MAX_GROWTH ? 'met' : 'NOT met'})`,
-  );
-  console.log(`- ${answered} answered 2xx, ${failed} failed or non-2xx; ledger dropped ${dropped}`);
-  console.log(ok ? 'soak: passed' : 'soak: FAILED');
+    `- ${answered} answered 2xx, ${failed} failed or non-2xx; ledger dropped ${dropped}`,
+    `- soak: ${ok ? 'passed' : 'FAILED'}`,
+  ].join('\n');
+  const report = `# Soak\n\nWritten by \`npm run soak -- --minutes ${minutes} --rate ${rate}\`. Do not edit by hand.\n\n${machineLine()}\n\n${table}\n\n${findings}\n`;
+  writeFileSync(SOAK_PATH, report);
+  console.log(`\n${report}\nwritten to ${SOAK_PATH}`);
   process.exit(ok ? 0 : 1);
 }
 
