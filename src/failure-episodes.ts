@@ -55,4 +55,9 @@ export class FailureEpisodes {
   isOpen(key: string): boolean {
     return this.open.has(key);
   }
+
+  /** Whether any episode is open: lets a hot path skip building keys while all is well. */
+  get anyOpen(): boolean {
+    return this.open.size > 0;
+  }
 }

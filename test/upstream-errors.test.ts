@@ -95,6 +95,28 @@ describe('unreachable target', () => {
     expect(JSON.stringify(line)).toContain(String(dead.port));
   });
 
+  it('logs a dead target once per episode, not once per request, and says when it answers again', async () => {
+    const legacy = await upstream();
+    legacy.handle = (_req, res) => {
+      // Down: every request is answered by resetting the connection.
+      res.socket?.destroy();
+    };
+    const { p, log } = await proxy(legacy.url);
+    for (let i = 0; i < 20; i++) expect((await rawExchange(p.port, get(`/api/orders/${i}`))).status).toBe(502);
+    const failed = () => log.records().filter((l) => l.msg === 'upstream request failed');
+    await eventually(() => failed().length > 0, 'the failure in the log');
+    // Twenty failures with one cause in well under a minute: one line, naming the first request.
+    expect(failed()).toHaveLength(1);
+    expect(failed()[0]).toMatchObject({ target: 'legacy', url: '/api/orders/0', reason: 'reset' });
+    await stillServes(p, legacy);
+    await eventually(() => log.messages().includes('legacy answers again after 20 failed requests'), 'the recovery line');
+    // A new episode is told again.
+    legacy.handle = (_req, res) => res.socket?.destroy();
+    expect((await rawExchange(p.port, get('/api/orders/again'))).status).toBe(502);
+    await eventually(() => failed().length === 2, 'the second episode');
+    expect(failed()[1]).toMatchObject({ url: '/api/orders/again' });
+  });
+
   it('names a service by its name', async () => {
     const dead = await refusedTarget();
     const legacy = await upstream();

@@ -7,6 +7,7 @@ import type { ShadowDispatcher } from '../shadow/shadow-dispatcher.js';
 import { decide, type Plan } from './decide.js';
 import { cancelExchange, forward, newCancel, type ForwardResult, type Outgoing } from './forward.js';
 import { upstreamRequestHeaders } from './headers.js';
+import { FailureEpisodes } from '../failure-episodes.js';
 import { ambiguousPath, closingAfterRefusal, framingRefusal, sendRefusal, type RefusalReason } from './refusal.js';
 import type { RoutingState } from './state.js';
 import type { Target } from './targets.js';
@@ -65,8 +66,11 @@ function readAll(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+const episodeKey = (route: string | null, target: Target) => `${route ?? ''}\u0000${target.name}`;
+
 export function createProxyHandler(o: HandlerOptions) {
   const { logger, onExchange } = o;
+  const episodes = new FailureEpisodes();
 
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     // Pipelined behind a refused request: the connection closes after the refusal, and this one is never read.
@@ -110,13 +114,23 @@ export function createProxyHandler(o: HandlerOptions) {
       if (result.kind === 'failed') {
         error = result.reason;
         if (result.reason !== 'client-gone') {
-          logger.warn(
-            { route: plan.route, target: target.name, origin: target.origin, method, url: req.url, reason: result.reason, err: result.error.message },
-            'upstream request failed',
-          );
+          // A dead target fails every request: the log hears of it once per episode (and per new cause, or a minute on), not per request.
+          const t = episodes.failed(episodeKey(plan.route, target), result.reason, Date.now());
+          if (t.tell) {
+            logger.warn(
+              { route: plan.route, target: target.name, origin: target.origin, method, url: req.url, reason: result.reason, err: result.error.message, failures: t.failures, untold: t.untold },
+              'upstream request failed',
+            );
+          }
           sendUpstreamError(res, result.reason, target.name, plan.route);
         }
-      } else status = result.status;
+      } else {
+        status = result.status;
+        if (episodes.anyOpen) {
+          const ended = episodes.succeeded(episodeKey(plan.route, target), Date.now());
+          if (ended) logger.info({ route: plan.route, target: target.name, failures: ended.failures, ms: ended.ms }, `${target.name} answers again after ${ended.failures} failed requests`);
+        }
+      }
       session?.primaryDone(result.kind === 'responded' && !fellBack, performance.now() - started);
       if (onExchange) {
         onExchange({
