@@ -15,6 +15,7 @@ import { CORES, machineBusyMs, machineLine } from './machine.js';
 import { resetResults, RESULTS_PATH, writeSection } from './results-file.js';
 import { UNCLAIMED_PATH } from './route-set.js';
 import { positive } from './env-number.js';
+import { boundRun, killPids } from './bounded-run.js';
 
 /**
  * `npm run bench`: the same small backend reached directly, through
@@ -50,24 +51,9 @@ interface Peer {
 const children: Child[] = [];
 let scriptChild: ChildProcess | null = null;
 
-function killAll(): void {
-  for (const c of children) process.kill(c.pid, 'SIGKILL');
-  if (scriptChild?.pid !== undefined && scriptChild.exitCode === null) process.kill(scriptChild.pid, 'SIGKILL');
-}
-
-// Bounded: whatever hangs, the run ends and takes its children with it.
-const budgetMs = (ROUNDS * WINDOWS * (SECONDS + WARMUP_SECONDS + 5) + 300) * 1000;
-setTimeout(() => {
-  console.error(`bench: still running after ${Math.round(budgetMs / 1000)} s; stopping`);
-  killAll();
-  process.exit(1);
-}, budgetMs).unref();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    killAll();
-    process.exit(130);
-  });
-}
+boundRun('bench', (ROUNDS * WINDOWS * (SECONDS + WARMUP_SECONDS + 5) + 300) * 1000, () =>
+  killPids([...children.map((c) => c.pid), ...(scriptChild?.pid !== undefined && scriptChild.exitCode === null ? [scriptChild.pid] : [])]),
+);
 
 async function measure(peer: Peer, backend: Child, service: Child): Promise<Sample> {
   await load(peer.url, WARMUP_SECONDS, peer.paths);

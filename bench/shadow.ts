@@ -8,6 +8,7 @@ import { markdownTable } from './markdown.js';
 import { SHADOW_PATH, SHADOW_ROUTE, type AdminInfo, type ShadowMode } from './peer-strangler-shadow.js';
 import { RESULTS_PATH, writeSection } from './results-file.js';
 import { positive } from './env-number.js';
+import { boundRun, killPids } from './bounded-run.js';
 
 /**
  * `npm run bench:shadow`: what shadow comparison costs the proxy and its
@@ -55,29 +56,10 @@ interface Window extends LoadRun {
 
 const children: Child[] = [];
 
-function killAll(): void {
-  for (const c of children) {
-    try {
-      process.kill(c.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
+const killAll = () => killPids(children.map((c) => c.pid));
 
 const WINDOWS = 4;
-const budgetMs = (ROUNDS * WINDOWS * (SECONDS + WARMUP_SECONDS + 5) + 120) * 1000;
-setTimeout(() => {
-  console.error(`bench:shadow: still running after ${Math.round(budgetMs / 1000)} s; stopping`);
-  killAll();
-  process.exit(1);
-}, budgetMs).unref();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    killAll();
-    process.exit(130);
-  });
-}
+boundRun('bench:shadow', (ROUNDS * WINDOWS * (SECONDS + WARMUP_SECONDS + 5) + 120) * 1000, killAll);
 
 async function outcomes(metricsUrl: string): Promise<Record<string, number>> {
   const text = await (await fetch(metricsUrl)).text();

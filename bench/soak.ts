@@ -6,6 +6,7 @@ import { loadPaths } from './endpoint-mix.js';
 import { machineLine } from './machine.js';
 import { markdownTable } from './markdown.js';
 import { SHADOW_PATH, type HealthReport } from './peer-strangler-shadow.js';
+import { boundRun, killPids } from './bounded-run.js';
 
 /** The source folder's bench/, not dist/'s. */
 const SOAK_PATH = fileURLToPath(new URL('../../bench/SOAK.md', import.meta.url));
@@ -41,19 +42,8 @@ const rate = option('rate', 1000);
 const seconds = Math.round(minutes * 60);
 
 const children: Child[] = [];
-const killAll = () => children.forEach((c) => process.kill(c.pid, 'SIGKILL'));
-// Bounded: whatever hangs, the soak ends and takes its children with it.
-setTimeout(() => {
-  console.error('soak: over time; stopping');
-  killAll();
-  process.exit(1);
-}, (seconds + 120) * 1000).unref();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    killAll();
-    process.exit(130);
-  });
-}
+const killAll = () => killPids(children.map((c) => c.pid));
+boundRun('soak', (seconds + 120) * 1000, killAll);
 
 interface Row extends HealthReport {
   atS: number;

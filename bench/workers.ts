@@ -10,6 +10,7 @@ import { markdownTable } from './markdown.js';
 import { RESULTS_PATH, writeSection } from './results-file.js';
 import { UNCLAIMED_PATH } from './route-set.js';
 import { positive } from './env-number.js';
+import { boundRun } from './bounded-run.js';
 
 /**
  * `npm run bench:workers`: strangler as `strangler start` runs it, with
@@ -157,12 +158,8 @@ async function main(): Promise<void> {
     rounds: Math.round(positive('BENCH_ROUNDS', 2)),
     log: (line) => console.error(line),
   };
-  // Bounded: whatever hangs, the run ends (children exit when this process goes: see child-ipc.ts).
-  const budgetMs = (o.rounds * WORKER_COUNTS.length * (o.seconds + o.warmupSeconds + 5) + 300) * 1000;
-  setTimeout(() => {
-    console.error(`bench:workers: still running after ${Math.round(budgetMs / 1000)} s; stopping`);
-    process.exit(1);
-  }, budgetMs).unref();
+  // Children exit when this process goes (see child-ipc.ts), so ending it is enough.
+  boundRun('bench:workers', (o.rounds * WORKER_COUNTS.length * (o.seconds + o.warmupSeconds + 5) + 300) * 1000);
 
   const backend = await startChild('backend', './backend.js');
   let r: WorkersReport;

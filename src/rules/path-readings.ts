@@ -23,6 +23,12 @@ const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:[/?#]|$)/i;
 /** What some servers decode or drop before routing. */
 const LENIENT = /%2f|%5c|\\|;|%c0|%c1|%e0|%f0|%u/i;
 
+const QUERY_OR_FRAGMENT = /[?#]/;
+const SLASH_SPELLINGS = /%2f|%5c|\\/gi;
+const SEGMENT_PARAMETERS = /;[^/]*/g;
+/** Most paths hold nothing read differently: they share this, and nothing is allocated for them. */
+const NONE: readonly Reading[] = [];
+
 /** Overlong UTF-8 (and IIS %u) spellings of `.`, `/` and `\`, which old decoders accept. */
 const OVERLONG: Array<[RegExp, string]> = [
   [/%c0%ae|%e0%80%ae|%f0%80%80%ae|%u002e/gi, '.'],
@@ -32,7 +38,7 @@ const OVERLONG: Array<[RegExp, string]> = [
 
 /** The path part of a raw target (no query, no fragment). */
 function pathPart(rawPath: string): string {
-  const q = rawPath.search(/[?#]/);
+  const q = rawPath.search(QUERY_OR_FRAGMENT);
   return q === -1 ? rawPath : rawPath.slice(0, q);
 }
 
@@ -42,13 +48,14 @@ function pathPart(rawPath: string): string {
  * UTF-8 decoded, and `;parameters` dropped from each segment (Tomcat).
  */
 function leniently(path: string): string {
-  let out = path.replace(/%2f|%5c|\\/gi, '/');
+  let out = path.replace(SLASH_SPELLINGS, '/');
   for (const [re, ch] of OVERLONG) out = out.replace(re, ch);
-  return out.replace(/;[^/]*/g, '');
+  return out.replace(SEGMENT_PARAMETERS, '');
 }
 
-export function otherReadings(rawPath: string): Reading[] {
+export function otherReadings(rawPath: string): readonly Reading[] {
   const path = pathPart(rawPath);
+  if (!DOT_SEGMENT.test(path) && !LENIENT.test(path)) return NONE;
   const readings: Reading[] = [];
   if (DOT_SEGMENT.test(path)) readings.push({ how: 'with its dot segments left as they are', segments: pathSegments(path, false) });
   if (LENIENT.test(path)) {

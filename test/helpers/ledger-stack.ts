@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { jsonLogSink } from './transparency-upstream.js';
 import { startFromFile, type StartedStrangler } from '../../src/cli/start.js';
 import { createLogger } from '../../src/log.js';
 
@@ -118,13 +118,7 @@ export async function startLedgerStack(opts: StackOptions): Promise<LedgerStack>
   const urls: StackUrls = { legacy: legacy.url, services: Object.fromEntries(Object.entries(services).map(([k, s]) => [k, s.url])) };
   await writeFile(ruleFile, opts.rules(urls));
 
-  const logs: LedgerStack['logs'] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as LedgerStack['logs'][number]);
-      done();
-    },
-  });
+  const { logs, destination } = jsonLogSink<LedgerStack['logs'][number]>();
   const start = () => startFromFile(ruleFile, { listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', signals: false, logger: createLogger({ level: 'debug', destination }) });
 
   const stack: LedgerStack = {

@@ -3,7 +3,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { jsonLogSink } from './transparency-upstream.js';
 import { startFromFile, type StartedStrangler } from '../../src/cli/start.js';
 import { createLogger } from '../../src/log.js';
 import { waitFor, type ApiResponse } from './ledger-stack.js';
@@ -191,13 +191,7 @@ export async function startShadowStack(o: ShadowStackOptions): Promise<ShadowSta
   };
   await writeFile(ruleFile, o.rules(urls));
 
-  const logs: ShadowStack['logs'] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as ShadowStack['logs'][number]);
-      done();
-    },
-  });
+  const { logs, destination } = jsonLogSink<ShadowStack['logs'][number]>();
   const start = () => startFromFile(ruleFile, { listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', signals: false, logger: createLogger({ level: 'debug', destination }) });
   let running = true;
 

@@ -348,6 +348,18 @@ export class LogCapture extends Writable {
   }
 }
 
+/** A log destination that parses each JSON line into `logs` as it is written, for suites that read the log live. */
+export function jsonLogSink<T>(): { logs: T[]; destination: Writable } {
+  const logs: T[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as T);
+      done();
+    },
+  });
+  return { logs, destination };
+}
+
 export function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void } {
   let resolve!: (v: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));
