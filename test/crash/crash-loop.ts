@@ -190,7 +190,8 @@ export async function crashLoop(o: { iterations: number; clients?: number; log?:
       const { proc, ms, served } = await startAndServe(ruleFile);
       running.push(proc);
       const traffic = load(proc.url, clients);
-      const killAfterMs = Math.round(200 + random() * 1300);
+      // Past one write window, so that what was answered before it must have landed: a ledger that never wrote would fail the bound.
+      const killAfterMs = Math.round(BATCH_WINDOW_MS + 200 + random() * 1000);
       await new Promise((r) => setTimeout(r, killAfterMs));
       if (traffic.sent() === 0) throw new Error(`iteration ${iteration}: no request answered in ${killAfterMs} ms before the kill`);
       const killedAt = performance.now();
