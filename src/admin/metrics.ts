@@ -1,6 +1,9 @@
-import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ExchangeFact } from '../router/proxy-handler.js';
 import type { WriterStats } from '../store/batched-writer.js';
+import { ExchangeTally, registerComputed } from './exchange-tally.js';
+
+const LATENCY = 'strangler_request_duration_seconds';
 
 /**
  * Prometheus metrics for /metrics. `observe` runs once per exchange on the
@@ -30,18 +33,20 @@ export interface MetricsOptions {
 export function createMetrics(ledgerStats: () => WriterStats | undefined, opts: MetricsOptions = {}): ProxyMetrics {
   const registry = opts.registry ?? new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'strangler_' });
-  const requests = new Counter({
+  const tally = new ExchangeTally([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+  registerComputed(registry, {
     name: 'strangler_requests_total',
     help: 'Requests answered, by route, target and status class',
-    labelNames: ['route', 'target', 'class'] as const,
-    registers: [registry],
+    type: 'counter',
+    values: () => tally.requestValues(),
+    reset: () => tally.reset(),
   });
-  const latency = new Histogram({
-    name: 'strangler_request_duration_seconds',
+  registerComputed(registry, {
+    name: LATENCY,
     help: 'Time from request to the end of the response, by route and target',
-    labelNames: ['route', 'target'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
+    type: 'histogram',
+    values: () => tally.latencyValues(LATENCY),
+    reset: () => tally.reset(),
   });
   const fallbacks = new Counter({
     name: 'strangler_fallbacks_total',
@@ -118,15 +123,12 @@ export function createMetrics(ledgerStats: () => WriterStats | undefined, opts: 
           registers: [registry],
         }).labels(String(opts.worker));
 
-  const CLASSES = ['error', '1xx', '2xx', '3xx', '4xx', '5xx'];
   return {
     registry,
     observe(f) {
       byWorker?.inc();
-      const route = f.route ?? '';
-      requests.inc({ route, target: f.target, class: CLASSES[Math.floor(f.status / 100)] ?? 'error' });
-      latency.observe({ route, target: f.target }, f.durationMs / 1000);
-      if (f.fellBack) fallbacks.inc({ route });
+      tally.add(f.route ?? '', f.target, f.status, f.durationMs / 1000);
+      if (f.fellBack) fallbacks.inc({ route: f.route ?? '' });
       if (f.error) upstreamErrors.inc({ target: f.target, reason: f.error });
     },
     reload(result) {
