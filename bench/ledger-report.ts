@@ -1,4 +1,4 @@
-import { fixed, summarise, times, type PeerSamples, type Sample } from './load-report.js';
+import { fixed, median, ratio, summarise, times, type PeerSamples, type Sample } from './load-report.js';
 import { markdownTable } from './markdown.js';
 import type { LedgerSettle } from './peer-strangler-ledger.js';
 
@@ -93,13 +93,12 @@ function costLines(pair: LedgerPair, off: Summary, on: Summary, maxCost: number)
   const clean = rounds.filter((r) => !disturbed(r.on) && !disturbed(r.off));
   // The verdict comes from the rounds where nothing else loaded the machine, when there are any: a busy neighbour in one window can flip it.
   const judged = clean.length > 0 ? clean : rounds;
-  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const rpsOn = avg(judged.map((r) => r.on.rps));
-  const rpsOff = avg(judged.map((r) => r.off.rps));
-  const cpuOn = avg(judged.map((r) => r.on.proxyCpuUs));
-  const cpuOff = avg(judged.map((r) => r.off.proxyCpuUs));
-  const cost = 1 - rpsOn / rpsOff;
-  const cpuDelta = cpuOn - cpuOff;
+  // The median of the judged rounds' own ratios (see load-report.ts ratio()).
+  const rpsRatio = median(judged.map((r) => r.on.rps / r.off.rps));
+  const cpuRatio = median(judged.map((r) => r.on.proxyCpuUs / r.off.proxyCpuUs));
+  const cpuOff = median(judged.map((r) => r.off.proxyCpuUs));
+  const cost = 1 - rpsRatio;
+  const cpuDelta = cpuOff * (cpuRatio - 1);
   const basis =
     judged.length === rounds.length
       ? clean.length > 0
@@ -109,10 +108,10 @@ function costLines(pair: LedgerPair, off: Summary, on: Summary, maxCost: number)
         ? `judged on round ${judged[0]!.n}, the only one with other load ≤ ${DISTURBED_PCT} % in both windows`
         : `judged on rounds ${judged.map((r) => r.n).join(', ')}, those with other load ≤ ${DISTURBED_PCT} % in both windows`;
   return [
-    `- ${pair.traffic}, ${basis}: ledger on / off requests/s **${times(rpsOn / rpsOff)}**, the ledger costs **${(100 * cost).toFixed(1)} %** of requests/s ` +
+    `- ${pair.traffic}, ${basis}: ledger on / off requests/s **${times(rpsRatio)}** (median of the rounds' ratios), the ledger costs **${(100 * cost).toFixed(1)} %** of requests/s ` +
       `(target < ${100 * maxCost} %: ${cost < maxCost ? 'met' : 'NOT met'}); ` +
-      `proxy CPU ${fixed(cpuOff, 1)} → ${fixed(cpuOn, 1)} µs/req: **${signed(cpuDelta, 1)} µs/req (${pct(cpuDelta / cpuOff)})**. ` +
-      `Per round: ${perRound}; mean of all rounds ${times(on.rps / off.rps)}, latency on / off p50 ${times(on.p50 / off.p50)}, p99 ${times(on.p99 / off.p99)}`,
+      `proxy CPU per request on / off ${times(cpuRatio)}: **${signed(cpuDelta, 1)} µs/req (${pct(cpuRatio - 1)})** over ${fixed(cpuOff, 1)} µs. ` +
+      `Per round: ${perRound}; median over all rounds ${times(ratio(pair.on, pair.off, (x) => x.rps))}, latency on / off p50 ${times(on.p50 / off.p50)}, p99 ${times(on.p99 / off.p99)}`,
   ];
 }
 

@@ -33,6 +33,29 @@ export interface PeerSamples {
 }
 
 export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/**
+ * The middle value (the mean of the two middle ones for an even count).
+ * Windows on this kind of machine are now and then slowed by half for
+ * reasons outside the benchmark; a median of rounds shrugs such a window
+ * off where a mean is dragged by it.
+ */
+export function median(xs: number[]): number {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Peer a over peer b: the median of the per-round ratios. Each round runs
+ * the two within seconds of each other, so a round's own ratio is the
+ * least touched by the machine's drift; the median keeps a disturbed round
+ * from deciding.
+ */
+export function ratio(a: PeerSamples, b: PeerSamples, f: (s: Sample) => number): number {
+  return median(a.samples.map((s, i) => f(s) / f(b.samples[i]!)));
+}
 export const fixed = (n: number, digits: number) => (Number.isNaN(n) ? '—' : n.toFixed(digits));
 export const times = (n: number) => `${n.toFixed(2)}x`;
 
@@ -40,11 +63,11 @@ export function summarise(p: PeerSamples) {
   const ss = p.samples;
   return {
     label: p.label,
-    rps: mean(ss.map((s) => s.rps)),
-    p50: mean(ss.map((s) => s.p50Ms)),
-    p99: mean(ss.map((s) => s.p99Ms)),
-    proxyCpu: mean(ss.map((s) => s.proxyCpuUs)),
-    backendCpu: mean(ss.map((s) => s.backendCpuUs)),
+    rps: median(ss.map((s) => s.rps)),
+    p50: median(ss.map((s) => s.p50Ms)),
+    p99: median(ss.map((s) => s.p99Ms)),
+    proxyCpu: median(ss.map((s) => s.proxyCpuUs)),
+    backendCpu: median(ss.map((s) => s.backendCpuUs)),
     rssMb: Math.max(...ss.map((s) => s.proxyMaxRssKb)) / 1024,
     failures: ss.reduce((n, s) => n + s.errors + s.non2xx, 0),
     uncaught: p.uncaught,
@@ -63,9 +86,10 @@ export type Summary = ReturnType<typeof summarise>;
  */
 export function loadReport(peers: PeerSamples[], refs: { httpProxy: string; nginx: string | null }): { summary: Summary[]; table: string; windows: string } {
   const summary = peers.map(summarise);
-  const ref = (label: string | null) => (label === null ? undefined : summary.find((s) => s.label === label));
+  const ref = (label: string | null) => (label === null ? undefined : peers.find((p) => p.label === label));
   const httpProxy = ref(refs.httpProxy)!;
   const nginx = ref(refs.nginx);
+  const rps = (x: Sample) => x.rps;
   const table = markdownTable(
     [
       'peer',
@@ -79,11 +103,11 @@ export function loadReport(peers: PeerSamples[], refs: { httpProxy: string; ngin
       'proxy peak RSS MB',
       'errors + non-2xx',
     ],
-    summary.map((s) => [
+    summary.map((s, i) => [
       s.label,
       s.rps.toFixed(0),
-      times(s.rps / httpProxy.rps),
-      ...(nginx ? [times(s.rps / nginx.rps)] : []),
+      times(ratio(peers[i]!, httpProxy, rps)),
+      ...(nginx ? [times(ratio(peers[i]!, nginx, rps))] : []),
       fixed(s.p50, 2),
       fixed(s.p99, 2),
       fixed(s.proxyCpu, 1),

@@ -1,7 +1,12 @@
 import autocannon from 'autocannon';
 import { LatencyRecorder } from './latency-recorder.js';
+import { wrkLoad, wrkPath } from './wrk.js';
 
-/** One autocannon run against one URL, reduced to what the results table shows. */
+/**
+ * One load run against one URL, reduced to what the results table shows:
+ * with wrk when it is installed (much cheaper per request, see wrk.ts),
+ * else with autocannon. BENCH_LOAD=autocannon forces autocannon.
+ */
 
 export interface LoadRun {
   /** 2xx responses per second of wall time. */
@@ -22,7 +27,16 @@ export const CONNECTIONS = 50;
  * are consecutive entries of the list: with autocannon's own `requests` list
  * every connection would walk it from the start, in step with the others.
  */
+const WRK = process.env.BENCH_LOAD === 'autocannon' ? null : wrkPath();
+
+/** The load generator this run uses, for the results' "how this was measured". */
+export const LOAD_GENERATOR = WRK ? `wrk (${WRK}, one thread)` : 'autocannon in the orchestrating process';
+
 export function load(url: string, seconds: number, paths?: readonly string[]): Promise<LoadRun> {
+  return WRK ? wrkLoad(WRK, url, seconds, CONNECTIONS, paths) : autocannonLoad(url, seconds, paths);
+}
+
+function autocannonLoad(url: string, seconds: number, paths?: readonly string[]): Promise<LoadRun> {
   const latency = new LatencyRecorder();
   let next = 0;
   const requests = paths && [{ method: 'GET' as const, setupRequest: (req: object) => ({ ...req, path: paths[next++ % paths.length]! }) }];

@@ -28,3 +28,35 @@ export function machineBusyMs(): number | null {
 }
 
 export const CORES = os.cpus().length;
+
+/**
+ * CPU time of this process's finished and reaped children (cutime + cstime
+ * of /proc/self/stat), in ms; 0 where there is none. The load generator
+ * wrk runs as such a child, one per window, so this is how its CPU counts
+ * as the benchmark's own and not as "other load".
+ */
+function reapedChildrenMs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces: state is field 3, cutime 16, cstime 17.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Starts a meter of the benchmark's own CPU outside the measured processes:
+ * this process (the orchestrator, and autocannon when it is the load
+ * generator) plus its reaped children (wrk). Call the result for the ms
+ * used since.
+ */
+export function orchestratorCpu(): () => number {
+  const self0 = process.cpuUsage();
+  const reaped0 = reapedChildrenMs();
+  return () => {
+    const self = process.cpuUsage(self0);
+    return (self.user + self.system) / 1000 + reapedChildrenMs() - reaped0;
+  };
+}

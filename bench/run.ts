@@ -5,13 +5,13 @@ import type { LedgerCounters, UsageReport } from './child-ipc.js';
 import { startChild, type Child } from './children.js';
 import { ENDPOINTS, loadPaths } from './endpoint-mix.js';
 import { DISTURBED_PCT, ledgerReport } from './ledger-report.js';
-import { CONNECTIONS, load } from './load.js';
+import { CONNECTIONS, load, LOAD_GENERATOR } from './load.js';
 import { loadReport, sampleLine, type LedgerWindow, type PeerSamples, type Sample } from './load-report.js';
 import { nginxInstalled } from './nginx.js';
 import { SHADOW_PATH, type ShadowMode } from './peer-strangler-shadow.js';
 import { targetLines } from './targets.js';
 import type { LedgerSettle } from './peer-strangler-ledger.js';
-import { CORES, machineBusyMs, machineLine } from './machine.js';
+import { CORES, machineBusyMs, machineLine, orchestratorCpu } from './machine.js';
 import { resetResults, RESULTS_PATH, writeSection } from './results-file.js';
 import { UNCLAIMED_PATH } from './route-set.js';
 import { positive } from './env-number.js';
@@ -22,15 +22,19 @@ import { boundRun, killPids } from './bounded-run.js';
  * http-proxy and through strangler, in one run and on one machine, so the
  * ratios mean something even where the absolute numbers do not. Peers are
  * measured in turn, round after round (A B C A B C), so slow drift of the
- * machine touches all of them alike; the table shows the mean of the rounds.
+ * machine touches all of them alike; the table shows the median of the
+ * rounds and every ratio is the median of per-round ratios.
  * In the same rounds, strangler as `strangler start` runs it, with its
  * SQLite ledger off and on, back to back. Then the ledger writer's and the
  * route matcher's micro-benchmarks, each in its own process.
  */
 
-const SECONDS = positive('BENCH_SECONDS', 10);
-const WARMUP_SECONDS = positive('BENCH_WARMUP_SECONDS', 2);
-const ROUNDS = Math.round(positive('BENCH_ROUNDS', 2));
+// Many short windows rather than a few long ones: the machine's speed drifts over seconds, and the verdicts take the
+// median of per-round ratios, which needs rounds more than it needs long windows.
+const SECONDS = Math.round(positive('BENCH_SECONDS', 4));
+/** Before a peer's first window only: the JIT, pools and caches warm once; later windows find them warm. */
+const WARMUP_SECONDS = Math.round(positive('BENCH_WARMUP_SECONDS', 3));
+const ROUNDS = Math.round(positive('BENCH_ROUNDS', 7));
 const ROUTES = 100;
 /** The issue's budget for the ledger: under 10 % of the proxy's requests/s. */
 const LEDGER_MAX_COST = 0.1;
@@ -55,24 +59,24 @@ boundRun('bench', (ROUNDS * WINDOWS * (SECONDS + WARMUP_SECONDS + 5) + 300) * 10
   killPids([...children.map((c) => c.pid), ...(scriptChild?.pid !== undefined && scriptChild.exitCode === null ? [scriptChild.pid] : [])]),
 );
 
-async function measure(peer: Peer, backend: Child, service: Child): Promise<Sample> {
-  await load(peer.url, WARMUP_SECONDS, peer.paths);
+async function measure(peer: Peer, backend: Child, service: Child, warmUp: boolean): Promise<Sample> {
+  if (warmUp) await load(peer.url, WARMUP_SECONDS, peer.paths);
   const p0 = await peer.child?.usage();
   const b0 = [await backend.usage(), await service.usage()];
-  const self0 = process.cpuUsage();
+  const orchestrator = orchestratorCpu();
   const machine0 = machineBusyMs();
   const t0 = performance.now();
   const run = await load(peer.url, SECONDS, peer.paths);
   const wallMs = performance.now() - t0;
   const machine1 = machineBusyMs();
-  const self = process.cpuUsage(self0);
+  const orchestratorMs = orchestrator();
   const p1 = await peer.child?.usage();
   const b1 = [await backend.usage(), await service.usage()];
   const cpuUs = (u: UsageReport) => u.userUs + u.systemUs;
   const proxyUs = p0 && p1 ? cpuUs(p1) - cpuUs(p0) : 0;
   // Both backends: with canary and shadow the service's share of the work is backend work too.
   const backendUs = cpuUs(b1[0]!) - cpuUs(b0[0]!) + cpuUs(b1[1]!) - cpuUs(b0[1]!);
-  const oursMs = (proxyUs + backendUs + self.user + self.system) / 1000;
+  const oursMs = (proxyUs + backendUs) / 1000 + orchestratorMs;
   const responses = Math.max(1, run.responses);
   return {
     ledger: p0?.ledger && p1?.ledger ? ledgerWindow(p0.ledger, p1.ledger) : undefined,
@@ -100,9 +104,10 @@ function howMeasured(): string {
     `Measured on ${machineLine()}.`,
     '',
     `Each peer answers \`GET ${UNCLAIMED_PATH}\` with the same fixed ~200-byte JSON body from one node:http backend process.`,
-    `The load generator is autocannon in the orchestrating process: ${CONNECTIONS} keep-alive connections, pipelining 1,`,
-    `${WARMUP_SECONDS} s warm-up then ${SECONDS} s measured per peer, ${ROUNDS} rounds, the peers in the order of the table;`,
-    'the table shows the mean of the rounds (peak RSS: the highest). Backend, each proxy and the load generator are separate',
+    `The load generator is ${LOAD_GENERATOR}: ${CONNECTIONS} keep-alive connections, pipelining 1, a new set of connections per window;`,
+    `${ROUNDS} rounds of ${SECONDS} s per peer, the peers in the order of the table, after a ${WARMUP_SECONDS} s warm-up of each before its first window.`,
+    'The table shows the median of the rounds (peak RSS: the highest); every ratio, in the table and below it, is the median of',
+    "the per-round ratios (a round measures the two peers within a minute of each other). Backend, each proxy and the load generator are separate",
     'processes on the same machine, all on 127.0.0.1, so on a small machine they compete for cores: ratios are the result,',
     'absolute numbers are not. "other load" is the share of all cores that processes outside the benchmark used during a window;',
     'when it is high, that window is disturbed.',
@@ -121,7 +126,7 @@ function howMeasured(): string {
     '  (one process, no cluster) and `workers: 2` (a primary with the control plane and two data-plane workers sharing the port);',
     '  CPU per request and peak RSS are summed over all the processes.',
     '- strangler adds X-Forwarded-For/-Proto/-Host and Via, which http-proxy with default options does not.',
-    "- Latency: from autocannon's per-response timings at 10 µs resolution (its own histogram keeps whole ms).",
+    "- Latency: wrk's own histogram (µs resolution); with autocannon, its per-response timings at 10 µs resolution.",
     "- CPU per request: the proxy process's `process.cpuUsage()` (user + system), asked over IPC just before and after the",
     '  measured window, divided by the responses in it. Peak RSS: `process.resourceUsage().maxRSS`. Backend CPU: both backends.',
   ].join('\n');
@@ -204,8 +209,8 @@ async function main(): Promise<void> {
     const order = [...main.keys(), ...(round % 2 === 1 ? [OFF, ON, OFF_MIX, ON_MIX] : [ON, OFF, ON_MIX, OFF_MIX])];
     for (const i of order) {
       const peer = peers[i]!;
-      console.error(`bench: round ${round}/${ROUNDS}, ${peer.label}: ${WARMUP_SECONDS} s warm-up, ${SECONDS} s measured`);
-      const s = await measure(peer, backend, service);
+      console.error(`bench: round ${round}/${ROUNDS}, ${peer.label}: ${round === 1 ? `${WARMUP_SECONDS} s warm-up, ` : ''}${SECONDS} s measured`);
+      const s = await measure(peer, backend, service, round === 1);
       samples[i]!.push(s);
       console.error(`       ${sampleLine(s)}${s.ledger ? `, ledger written ${s.ledger.written}, dropped ${s.ledger.dropped}` : ''}`);
     }

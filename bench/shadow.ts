@@ -3,7 +3,7 @@ import type { UsageReport } from './child-ipc.js';
 import { startChild, type Child } from './children.js';
 import { fixed, mean, times } from './load-report.js';
 import { CONNECTIONS, load, type LoadRun } from './load.js';
-import { CORES, machineBusyMs, machineLine } from './machine.js';
+import { CORES, machineBusyMs, machineLine, orchestratorCpu } from './machine.js';
 import { markdownTable } from './markdown.js';
 import { SHADOW_PATH, SHADOW_ROUTE, type AdminInfo, type ShadowMode } from './peer-strangler-shadow.js';
 import { RESULTS_PATH, writeSection } from './results-file.js';
@@ -85,13 +85,13 @@ async function measure(peer: Peer, round: number, backends: Child[], service: Ch
   const o0 = await outcomes(peer.metricsUrl);
   const p0 = await peer.child.usage();
   const b0 = await Promise.all(backends.map((b) => b.usage()));
-  const self0 = process.cpuUsage();
+  const orchestrator = orchestratorCpu();
   const machine0 = machineBusyMs();
   const t0 = performance.now();
   const run = await load(peer.url, SECONDS);
   const wallMs = performance.now() - t0;
   const machine1 = machineBusyMs();
-  const self = process.cpuUsage(self0);
+  const orchestratorMs = orchestrator();
   const p1 = await peer.child.usage();
   const b1 = await Promise.all(backends.map((b) => b.usage()));
   const o1 = await outcomes(peer.metricsUrl);
@@ -99,7 +99,7 @@ async function measure(peer: Peer, round: number, backends: Child[], service: Ch
   const proxyUs = cpuUs(p1) - cpuUs(p0);
   const backendUs = b1.reduce((n, u, i) => n + cpuUs(u) - cpuUs(b0[i]!), 0);
   const serviceIndex = backends.indexOf(service);
-  const oursMs = (proxyUs + backendUs + self.user + self.system) / 1000;
+  const oursMs = (proxyUs + backendUs) / 1000 + orchestratorMs;
   return {
     round,
     ...run,

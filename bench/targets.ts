@@ -1,4 +1,4 @@
-import { perRound, times, type PeerSamples, type Summary } from './load-report.js';
+import { perRound, ratio, times, type PeerSamples, type Sample, type Summary } from './load-report.js';
 
 /** The hardening issue's targets for the full benchmark, and the lines that say whether this run met them. */
 export const TARGETS = {
@@ -30,14 +30,16 @@ const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
 export function targetLines(r: Roles, summary: Summary[]): string[] {
   const s = (p: PeerSamples) => summary.find((x) => x.label === p.label)!;
   const legacy = s(r.legacy);
-  const rps = (x: { rps: number }) => x.rps;
+  const rps = (x: Sample) => x.rps;
+  const cpu = (x: Sample) => x.proxyCpuUs;
+  const p99 = (x: Sample) => x.p99Ms;
   const lines: string[] = [];
-  const vsHttp = legacy.rps / s(r.httpProxy).rps;
+  const vsHttp = ratio(r.legacy, r.httpProxy, rps);
   lines.push(
     `- strangler legacy mode / http-proxy requests/s: **${times(vsHttp)}** (target ≥ ${TARGETS.vsHttpProxy}x: ${verdict(vsHttp >= TARGETS.vsHttpProxy)}); per round: ${perRound(r.legacy, r.httpProxy, rps)}`,
   );
   if (r.nginx) {
-    const vsNginx = legacy.rps / s(r.nginx).rps;
+    const vsNginx = ratio(r.legacy, r.nginx, rps);
     lines.push(
       `- strangler legacy mode / nginx requests/s: **${times(vsNginx)}** (target ≥ ${TARGETS.vsNginx}x: ${verdict(vsNginx >= TARGETS.vsNginx)}); per round: ${perRound(r.legacy, r.nginx, rps)}`,
     );
@@ -47,21 +49,21 @@ export function targetLines(r: Roles, summary: Summary[]): string[] {
   );
   const plane = s(r.dataPlane);
   lines.push(
-    `- the data plane alone (startProxy, no ledger, admin or metrics) / http-proxy requests/s: ${times(plane.rps / s(r.httpProxy).rps)}; proxy CPU ${plane.proxyCpu.toFixed(1)} µs per request; per round: ${perRound(r.dataPlane, r.httpProxy, rps)}`,
+    `- the data plane alone (startProxy, no ledger, admin or metrics) / http-proxy requests/s: ${times(ratio(r.dataPlane, r.httpProxy, rps))}; proxy CPU ${plane.proxyCpu.toFixed(1)} µs per request; per round: ${perRound(r.dataPlane, r.httpProxy, rps)}`,
   );
-  const shadowCpu = s(r.shadow).proxyCpu / legacy.proxyCpu;
+  const shadowCpu = ratio(r.shadow, r.legacy, cpu);
   lines.push(
-    `- shadow 100 % / legacy mode proxy CPU per request: **${times(shadowCpu)}** (target ≤ ${TARGETS.shadowCpu}x: ${verdict(shadowCpu <= TARGETS.shadowCpu)}); per round: ${perRound(r.shadow, r.legacy, (x) => x.proxyCpuUs)}`,
+    `- shadow 100 % / legacy mode proxy CPU per request: **${times(shadowCpu)}** (target ≤ ${TARGETS.shadowCpu}x: ${verdict(shadowCpu <= TARGETS.shadowCpu)}); per round: ${perRound(r.shadow, r.legacy, cpu)}`,
   );
-  const hungP99 = s(r.hung).p99 / legacy.p99;
+  const hungP99 = ratio(r.hung, r.legacy, p99);
   lines.push(
-    `- shadow with a hung service / legacy mode client p99: **${times(hungP99)}** (target < ${TARGETS.hungP99.toFixed(2)}x: ${verdict(hungP99 < TARGETS.hungP99)}); per round: ${perRound(r.hung, r.legacy, (x) => x.p99Ms)}`,
+    `- shadow with a hung service / legacy mode client p99: **${times(hungP99)}** (target < ${TARGETS.hungP99.toFixed(2)}x: ${verdict(hungP99 < TARGETS.hungP99)}); per round: ${perRound(r.hung, r.legacy, p99)}`,
   );
-  lines.push(`- canary 50 % / legacy mode requests/s: ${times(s(r.canary).rps / legacy.rps)}; proxy CPU ${times(s(r.canary).proxyCpu / legacy.proxyCpu)}`);
+  lines.push(`- canary 50 % / legacy mode requests/s: ${times(ratio(r.canary, r.legacy, rps))}; proxy CPU ${times(ratio(r.canary, r.legacy, cpu))}`);
   if (r.workers) {
     const [w1, w2] = [s(r.workers.one), s(r.workers.two)];
     lines.push(
-      `- 2 workers / 1 worker requests/s: **${times(w2.rps / w1.rps)}**; proxy CPU per request, all processes: ${w2.proxyCpu.toFixed(1)} vs ${w1.proxyCpu.toFixed(1)} µs; per round: ${perRound(r.workers.two, r.workers.one, rps)}`,
+      `- 2 workers / 1 worker requests/s: **${times(ratio(r.workers.two, r.workers.one, rps))}**; proxy CPU per request, all processes: ${w2.proxyCpu.toFixed(1)} vs ${w1.proxyCpu.toFixed(1)} µs; per round: ${perRound(r.workers.two, r.workers.one, rps)}`,
     );
   }
   for (const x of summary.filter((x) => x.uncaught > 0)) {

@@ -5,7 +5,7 @@ import { startChild, type Child } from './children.js';
 import { DESIGNS, designTable, measureDesign, type DesignResult } from './ledger-design.js';
 import { CONNECTIONS, load } from './load.js';
 import { fixed, sampleLine, summarise, times, type PeerSamples, type Sample } from './load-report.js';
-import { CORES, machineBusyMs, machineLine } from './machine.js';
+import { CORES, machineBusyMs, machineLine, orchestratorCpu } from './machine.js';
 import { markdownTable } from './markdown.js';
 import { RESULTS_PATH, writeSection } from './results-file.js';
 import { UNCLAIMED_PATH } from './route-set.js';
@@ -45,19 +45,19 @@ async function measure(peer: Child, url: string, backend: Child, o: WorkersOptio
   await load(url, o.warmupSeconds);
   const p0 = (await peer.usage()) as WorkersUsage;
   const b0 = await backend.usage();
-  const self0 = process.cpuUsage();
+  const orchestrator = orchestratorCpu();
   const machine0 = machineBusyMs();
   const t0 = performance.now();
   const run = await load(url, o.seconds);
   const wallMs = performance.now() - t0;
   const machine1 = machineBusyMs();
-  const self = process.cpuUsage(self0);
+  const orchestratorMs = orchestrator();
   const p1 = (await peer.usage()) as WorkersUsage;
   const b1 = await backend.usage();
   const cpuUs = (u: UsageReport) => u.userUs + u.systemUs;
   const proxyUs = cpuUs(p1) - cpuUs(p0);
   const backendUs = cpuUs(b1) - cpuUs(b0);
-  const oursMs = (proxyUs + backendUs + self.user + self.system) / 1000;
+  const oursMs = (proxyUs + backendUs) / 1000 + orchestratorMs;
   const responses = Math.max(1, run.responses);
   return {
     ...run,

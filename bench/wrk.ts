@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import type { LoadRun } from './load.js';
+
+/**
+ * wrk (Debian `wrk`) as the load generator. It costs a small fraction of a
+ * JavaScript generator's CPU per request, which matters on a small machine
+ * where the generator shares the cores with the proxy it measures: with
+ * autocannon the generator took about as much CPU as the proxy, and every
+ * ratio between proxies was squeezed towards 1.
+ *
+ * One thread, `connections` keep-alive connections. A small Lua script
+ * prints the figures as JSON when the run ends, and, given paths, cycles
+ * through them with one counter (see load.ts for why one counter).
+ */
+
+export const WRK_THREADS = 1;
+
+export function wrkPath(): string | null {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const file = join(dir, 'wrk');
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not in this folder
+    }
+  }
+  return null;
+}
+
+const REPORT = `
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('\\nWRK-JSON {"requests":%d,"durationUs":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50Us":%d,"p99Us":%d}\\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout, latency:percentile(50), latency:percentile(99)))
+end
+`;
+
+const PATHS = `
+local paths = {}
+local n = 0
+init = function(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+end
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n - 1) % #paths + 1])
+end
+`;
+
+let scripts: { plain: string; paths: string; folder: string } | null = null;
+const pathFiles = new Map<readonly string[], string>();
+
+function script(withPaths: boolean): string {
+  if (!scripts) {
+    const folder = mkdtempSync(join(tmpdir(), 'strangler-wrk-'));
+    scripts = { folder, plain: join(folder, 'report.lua'), paths: join(folder, 'paths.lua') };
+    writeFileSync(scripts.plain, REPORT);
+    writeFileSync(scripts.paths, PATHS + REPORT);
+  }
+  return withPaths ? scripts.paths : scripts.plain;
+}
+
+function pathFile(paths: readonly string[]): string {
+  let file = pathFiles.get(paths);
+  if (!file) {
+    script(true);
+    file = join(scripts!.folder, `paths-${pathFiles.size}.txt`);
+    writeFileSync(file, `${paths.join('\n')}\n`);
+    pathFiles.set(paths, file);
+  }
+  return file;
+}
+
+export function wrkLoad(wrk: string, url: string, seconds: number, connections: number, paths?: readonly string[]): Promise<LoadRun> {
+  const args = [`-t${WRK_THREADS}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script(paths !== undefined), url];
+  if (paths) args.push('--', pathFile(paths));
+  return new Promise((resolve, reject) => {
+    execFile(wrk, args, { timeout: (seconds + 30) * 1000 }, (err, stdout, stderr) => {
+      const line = /WRK-JSON (\{.*\})/.exec(stdout)?.[1];
+      if (err || !line) {
+        reject(new Error(`wrk ${args.join(' ')} failed: ${err?.message ?? 'no report'}\n${stderr}`));
+        return;
+      }
+      const r = JSON.parse(line) as { requests: number; durationUs: number; connect: number; read: number; write: number; status: number; timeout: number; p50Us: number; p99Us: number };
+      // wrk counts a status of 400 and above as a status error; the benchmark's backends answer 200 only.
+      const ok = r.requests - r.status;
+      resolve({
+        rps: ok / (r.durationUs / 1e6),
+        p50Ms: r.p50Us / 1000,
+        p99Ms: r.p99Us / 1000,
+        responses: r.requests,
+        errors: r.connect + r.read + r.write + r.timeout,
+        non2xx: r.status,
+      });
+    });
+  });
+}
