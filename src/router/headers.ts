@@ -16,12 +16,17 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
+/** The Connection values nearly every message carries, which name no other header: no need to split them. */
+const PLAIN_CONNECTION = /^(?:keep-alive|close)$/i;
+
 function connectionTokens(raw: string[]): Set<string> | null {
   let tokens: Set<string> | null = null;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     if (name.length === 10 && name.toLowerCase() === 'connection') {
-      for (const t of raw[i + 1]!.split(',')) {
+      const value = raw[i + 1]!;
+      if (PLAIN_CONNECTION.test(value)) continue;
+      for (const t of value.split(',')) {
         const token = t.trim().toLowerCase();
         if (token && token !== 'close' && token !== 'keep-alive') (tokens ??= new Set()).add(token);
       }
