@@ -117,6 +117,38 @@ describe('unreachable target', () => {
     expect(failed()[1]).toMatchObject({ url: '/api/orders/again' });
   });
 
+  it('logs a service that fails over to legacy once per episode, not once per request', async () => {
+    const legacy = await upstream();
+    const svc = await upstream();
+    svc.handle = (_req, res) => {
+      res.writeHead(503, { 'content-length': 4 });
+      res.end('down');
+    };
+    const { p, log } = await proxy(legacy.url, {
+      services: { orders: svc.url },
+      routes: [{ name: 'orders', match: { path: '/api/orders/**' }, mode: 'service', service: 'orders', fallback: 'legacy' }],
+    });
+    legacy.handle = (req, res) => {
+      res.writeHead(200, { 'content-length': Buffer.byteLength(req.url ?? '') });
+      res.end(req.url);
+    };
+    for (let i = 0; i < 20; i++) {
+      const r = await rawExchange(p.port, get(`/api/orders/${i}`));
+      expect(r.status).toBe(200);
+      expect(r.body.toString()).toBe(`/api/orders/${i}`);
+    }
+    const fellBack = () => log.records().filter((l) => l.msg === 'falling back to legacy');
+    await eventually(() => fellBack().length > 0, 'the fallback in the log');
+    expect(fellBack()).toHaveLength(1);
+    expect(fellBack()[0]).toMatchObject({ route: 'orders', from: 'orders', status: 503, url: '/api/orders/0' });
+    svc.handle = (_req, res) => {
+      res.writeHead(200, { 'content-length': 2 });
+      res.end('ok');
+    };
+    expect((await rawExchange(p.port, get('/api/orders/back'))).body.toString()).toBe('ok');
+    await eventually(() => log.messages().includes('orders answers again after 20 failed requests'), 'the recovery line');
+  });
+
   it('names a service by its name', async () => {
     const dead = await refusedTarget();
     const legacy = await upstream();

@@ -181,10 +181,11 @@ export function createProxyHandler(o: HandlerOptions) {
           finish(p.primary, result, false);
           return;
         }
-        logger.info(
-          { route: p.route, from: p.primary.name, status: result.kind === 'diverted' ? result.status : undefined, reason: result.kind === 'failed' ? result.reason : undefined },
-          'falling back to legacy',
-        );
+        // A service that is down fails over every request: like a failed target, the log hears of it once per episode.
+        const status = result.kind === 'diverted' ? result.status : undefined;
+        const reason = result.kind === 'failed' ? result.reason : undefined;
+        const t = episodes.failed(episodeKey(p.route, p.primary), reason ?? `status ${status}`, Date.now());
+        if (t.tell) logger.warn({ route: p.route, from: p.primary.name, status, reason, url: req.url, failures: t.failures, untold: t.untold }, 'falling back to legacy');
         forward(fallback, outgoing(fallback, body), res, null, (second) => finish(fallback, second, true));
       }, session?.sink ?? null);
     };
