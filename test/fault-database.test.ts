@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -231,6 +231,19 @@ describe.each(FAULTS)('database $fault', (f) => {
     expect(line).toMatchObject({ level: 50, database: proxy.dbFile });
   });
 
+  it.runIf(f.run)('rule file: an edit during the fault is not applied (its revision cannot be stored), the log says it will be retried, and the rules in force stay', async () => {
+    const from = proxy.logs().length;
+    writeFileSync(proxy.ruleFile, readFileSync(proxy.ruleFile, 'utf8').replace('mode: shadow', 'mode: legacy'));
+    const line = await until(
+      () => proxy.logs().slice(from).find((l) => String(l.msg).startsWith('rule file valid but could not be applied') || l.msg === 'rules reloaded'),
+      'the edit refused or applied in the log',
+    );
+    if (f.changeMayFit && line.msg === 'rules reloaded') return;
+    expect(line).toMatchObject({ level: 50, file: proxy.ruleFile });
+    expect(String(line.msg)).toContain('retrying');
+    expect((await proxy.admin('/api/routes')).json.routes[0].mode).toBe('shadow');
+  });
+
   it.runIf(f.run)('afterwards: once the fault clears, writes resume, new traffic reaches the ledger, and the log says so', async () => {
     const written = await proxy.metric('strangler_ledger_records_written');
     f.heal(proxy);
@@ -240,6 +253,8 @@ describe.each(FAULTS)('database $fault', (f) => {
       return x.requests > 0 ? x : undefined;
     }, 'traffic after the fault in the ledger');
     expect(t['2xx']).toBe(t.requests);
+    // The edit made during the fault takes effect now, without another edit or a SIGHUP.
+    await until(async () => (await proxy.admin('/api/routes')).json.routes[0].mode === 'legacy' || undefined, 'the rule file edit applied', 10_000);
     const resumed = await proxy.logged((l) => l.database === proxy.dbFile && String(l.msg).includes('resumed'), 'ledger writes resumed');
     expect(resumed.level).toBe(30);
     // Still one error line for the whole episode.

@@ -25,6 +25,14 @@ export interface RuleWatcher {
 }
 
 /**
+ * A valid file that could not be applied (its revision could not be stored:
+ * the database read-only, locked or full) is tried again this often, so an
+ * edit made during the fault takes effect once the fault clears, without
+ * another edit or a SIGHUP.
+ */
+export const APPLY_RETRY_MS = 2_000;
+
+/**
  * Watches a rule file and applies each valid version. The folder is
  * watched, not the file, so editors that save by rename and tools that
  * replace the file are followed. An invalid version is logged with its
@@ -35,14 +43,20 @@ export function watchRuleFile(
   apply: (rules: RuleFile) => void,
   logger: Logger,
   onRejected?: (errors: RuleError[]) => void,
+  retryMs = APPLY_RETRY_MS,
 ): RuleWatcher {
   const dir = path.dirname(path.resolve(file));
   const base = path.basename(file);
   let timer: NodeJS.Timeout | undefined;
   let lastText: string | undefined;
   let running: Promise<boolean> = Promise.resolve(true);
+  let retry: NodeJS.Timeout | undefined;
+  /** The apply error told last, so that a fault lasting many retries is told once. */
+  let applyError: string | undefined;
+  let closed = false;
 
   const reload = async (): Promise<boolean> => {
+    clearTimeout(retry);
     const result = await readRuleFile(file);
     if (!result.ok) {
       // A half-written file often reads as invalid for a moment; say so once per distinct error.
@@ -56,9 +70,16 @@ export function watchRuleFile(
     try {
       apply(result.rules);
     } catch (err) {
-      logger.error({ file, err: (err as Error).message }, 'rule file valid but could not be applied; the last good rules keep serving');
+      const message = (err as Error).message;
+      if (message !== applyError) {
+        logger.error({ file, err: message, retryMs }, `rule file valid but could not be applied; the last good rules keep serving; retrying every ${retryMs / 1000} s`);
+      }
+      applyError = message;
+      if (!closed) retry = setTimeout(() => void (running = running.then(reload, reload)), retryMs).unref();
       return false;
     }
+    if (applyError !== undefined) logger.info({ file }, 'rule file applied after the earlier failure');
+    applyError = undefined;
     logger.info({ file, routes: result.rules.routes.length }, 'rules reloaded');
     return true;
   };
@@ -84,7 +105,9 @@ export function watchRuleFile(
   return {
     reload: () => (running = running.then(reload, reload)),
     close: () => {
+      closed = true;
       clearTimeout(timer);
+      clearTimeout(retry);
       watcher?.close();
     },
   };
