@@ -15,7 +15,9 @@ const SOAK_PATH = fileURLToPath(new URL('../../bench/SOAK.md', import.meta.url))
  * `npm run soak -- --minutes 10`: steady load through `strangler start`
  * with shadowing on, for minutes, to find what a short benchmark cannot:
  * memory that grows, an event loop that slows down, a ledger that falls
- * behind. Every 30 s it prints the proxy's RSS, heap and event-loop delay.
+ * behind. Every 30 s it prints the proxy's RSS, heap and event-loop delay,
+ * and where the memory is (bench/memory-figures.ts), so that RSS growth can
+ * be traced to the V8 space, malloc or the SQLite page cache that holds it.
  * It passes when RSS at the end is within 10 % of RSS after the first
  * minute, nothing was dropped and every request was answered.
  *
