@@ -8,6 +8,7 @@ import { startFromFile } from '../src/cli/start.js';
 import { silentLogger } from '../src/log.js';
 import { RequestView } from '../src/rules/request-view.js';
 import { announceReady, answer, arg, survive } from './child-ipc.js';
+import { memoryFigures, type MemoryFigures } from './memory-figures.js';
 import { routeSet } from './route-set.js';
 
 /**
@@ -39,17 +40,16 @@ export interface AdminInfo {
   hungAccepted: number;
 }
 
-export interface HealthReport {
+/** Memory by where it is (see memory-figures.ts), event-loop delay and the ledger's counters. */
+export interface HealthReport extends MemoryFigures {
   type: 'health';
-  rssBytes: number;
-  heapUsedBytes: number;
-  /** Memory outside the JS heap that V8 knows of: Buffers and other ArrayBuffers. */
-  externalBytes: number;
   /** Event-loop delay since the previous question (perf_hooks.monitorEventLoopDelay, 10 ms resolution). */
   loopDelayP50Ms: number;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
   ledger: { written: number; dropped: number; queued: number } | null;
+  /** The ledger file's size (page_count × page_size, WAL aside): what SQLite's page cache fills from. */
+  ledgerFileBytes: number;
 }
 
 const isMain = process.argv[1]?.endsWith('peer-strangler-shadow.js') ?? false;
@@ -116,16 +116,14 @@ async function main(): Promise<void> {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   answer('health', (): HealthReport => {
-    const m = process.memoryUsage();
     const report: HealthReport = {
       type: 'health',
-      rssBytes: m.rss,
-      heapUsedBytes: m.heapUsed,
-      externalBytes: m.external,
+      ...memoryFigures(),
       loopDelayP50Ms: delay.percentile(50) / 1e6,
       loopDelayP99Ms: delay.percentile(99) / 1e6,
       loopDelayMaxMs: delay.max / 1e6,
       ledger: started.ledger ? { ...started.ledger.stats } : null,
+      ledgerFileBytes: (started.db.pragma('page_count', { simple: true }) as number) * (started.db.pragma('page_size', { simple: true }) as number),
     };
     delay.reset();
     return report;

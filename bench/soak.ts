@@ -15,7 +15,9 @@ const SOAK_PATH = fileURLToPath(new URL('../../bench/SOAK.md', import.meta.url))
  * `npm run soak -- --minutes 10`: steady load through `strangler start`
  * with shadowing on, for minutes, to find what a short benchmark cannot:
  * memory that grows, an event loop that slows down, a ledger that falls
- * behind. Every 30 s it prints the proxy's RSS, heap and event-loop delay.
+ * behind. Every 30 s it prints the proxy's RSS, heap and event-loop delay,
+ * and where the memory is (bench/memory-figures.ts), so that RSS growth can
+ * be traced to the V8 space, malloc or the SQLite page cache that holds it.
  * It passes when RSS at the end is within 10 % of RSS after the first
  * minute, nothing was dropped and every request was answered.
  *
@@ -51,6 +53,12 @@ interface Row extends HealthReport {
 }
 
 const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
+const mbOr = (b: number | null) => (b === null ? '—' : mb(b));
+/** A V8 heap space's committed size, MB; '—' for a space this V8 does not have. */
+const space = (r: HealthReport, name: string) => {
+  const s = r.spaces[name];
+  return s === undefined ? '—' : mb(s.sizeBytes);
+};
 
 async function main(): Promise<void> {
   const backend = await startChild('backend', './backend.js');
@@ -77,7 +85,8 @@ async function main(): Promise<void> {
     const row = { ...h, atS: Math.round((Date.now() - t0) / 1000), answered };
     rows.push(row);
     console.error(
-      `  ${String(row.atS).padStart(5)} s  RSS ${mb(row.rssBytes)} MB  heap ${mb(row.heapUsedBytes)} MB  external ${mb(row.externalBytes)} MB  loop delay p50 ${row.loopDelayP50Ms.toFixed(1)} / p99 ${row.loopDelayP99Ms.toFixed(1)} / max ${row.loopDelayMaxMs.toFixed(1)} ms  answered ${answered}  ledger queued ${row.ledger?.queued ?? '—'} dropped ${row.ledger?.dropped ?? '—'}`,
+      `  ${String(row.atS).padStart(5)} s  RSS ${mb(row.rssBytes)} MB  heap ${mb(row.heapUsedBytes)} MB  external ${mb(row.externalBytes)} MB  loop delay p50 ${row.loopDelayP50Ms.toFixed(1)} / p99 ${row.loopDelayP99Ms.toFixed(1)} / max ${row.loopDelayMaxMs.toFixed(1)} ms  answered ${answered}  ledger queued ${row.ledger?.queued ?? '—'} dropped ${row.ledger?.dropped ?? '—'}\n` +
+        `          anon ${mbOr(row.rssAnonBytes)} file ${mbOr(row.rssFileBytes)} shmem ${mbOr(row.rssShmemBytes)}  heap committed ${mb(row.heapTotalBytes)} (old ${space(row, 'old_space')} new ${space(row, 'new_space')} code ${space(row, 'code_space')} large ${space(row, 'large_object_space')}) resident ${mb(row.heapPhysicalBytes)}  array buffers ${mb(row.arrayBuffersBytes)}  native other ${mbOr(row.nativeOtherBytes)} (of which malloc main arena ${mbOr(row.brkHeapBytes)})  ledger file ${mb(row.ledgerFileBytes)} MB`,
     );
   };
   const timer = setInterval(() => void sample(), INTERVAL_S * 1000);
@@ -112,13 +121,18 @@ async function main(): Promise<void> {
     ['at s', 'RSS MB', 'heap MB', 'external MB', 'loop delay p50 ms', 'loop delay p99 ms', 'loop delay max ms', 'answered', 'ledger queued', 'ledger dropped'],
     rows.map((r) => [String(r.atS), mb(r.rssBytes), mb(r.heapUsedBytes), mb(r.externalBytes), r.loopDelayP50Ms.toFixed(1), r.loopDelayP99Ms.toFixed(1), r.loopDelayMaxMs.toFixed(1), String(r.answered), String(r.ledger?.queued ?? '—'), String(r.ledger?.dropped ?? '—')]),
   );
+  // Where the resident memory is, to tell a leak (old space or native memory that keeps growing) from a heap settling at its working size.
+  const memoryTable = markdownTable(
+    ['at s', 'RSS MB', 'anon MB', 'file MB', 'shmem MB', 'heap committed MB', 'old space MB', 'new space MB', 'code space MB', 'large object MB', 'heap resident MB', 'array buffers MB', 'native other MB', 'main arena MB', 'ledger file MB'],
+    rows.map((r) => [String(r.atS), mb(r.rssBytes), mbOr(r.rssAnonBytes), mbOr(r.rssFileBytes), mbOr(r.rssShmemBytes), mb(r.heapTotalBytes), space(r, 'old_space'), space(r, 'new_space'), space(r, 'code_space'), space(r, 'large_object_space'), mb(r.heapPhysicalBytes), mb(r.arrayBuffersBytes), mbOr(r.nativeOtherBytes), mbOr(r.brkHeapBytes), mb(r.ledgerFileBytes)]),
+  );
   const ok = Math.abs(growth) <= MAX_GROWTH && failed === 0 && dropped === 0;
   const findings = [
     `- RSS after the first minute ${mb(base.rssBytes)} MB (at ${base.atS} s), at the end ${mb(end.rssBytes)} MB: **${(growth * 100).toFixed(1)} %** (limit ±${MAX_GROWTH * 100} %: ${Math.abs(growth) <= MAX_GROWTH ? 'met' : 'NOT met'})`,
     `- ${answered} answered 2xx, ${failed} failed or non-2xx; ledger dropped ${dropped}`,
     `- soak: ${ok ? 'passed' : 'FAILED'}`,
   ].join('\n');
-  const report = `# Soak\n\nWritten by \`npm run soak -- --minutes ${minutes} --rate ${rate}\`. Do not edit by hand.\n\n${machineLine()}\n\n${table}\n\n${findings}\n`;
+  const report = `# Soak\n\nWritten by \`npm run soak -- --minutes ${minutes} --rate ${rate}\`. Do not edit by hand.\n\n${machineLine()}\n\n${table}\n\nWhere the memory is: anon, file and shmem are the kernel's split of RSS (/proc/self/status); the heap figures are V8's committed sizes by space (v8.getHeapSpaceStatistics), heap resident its pages in RAM; native other is anon minus heap resident minus external (malloc: SQLite's page cache, HTTP parsers, thread stacks), main arena the resident part of it that the main thread's malloc holds (the \`[heap]\` mapping, where SQLite's page cache lives); ledger file is the SQLite file's size.\n\n${memoryTable}\n\n${findings}\n`;
   writeFileSync(SOAK_PATH, report);
   console.log(`\n${report}\nwritten to ${SOAK_PATH}`);
   process.exit(ok ? 0 : 1);

@@ -7,10 +7,23 @@ import { migrate } from './migrations.js';
 export type { Database };
 
 /**
+ * SQLite's page cache per connection, KiB. better-sqlite3 builds SQLite
+ * with a 16 MB default; the ledger appends (comparisons, minute rows), so a
+ * cache that size fills with pages the writer never reads again, and the
+ * process grows by 16 MB per connection (one per data-plane worker) over
+ * the first minutes of traffic. What the writer does touch, the right edges
+ * of its tables and this minute's rows, is read back from the OS's cache
+ * when it is not in this one: at 2,000 endpoints a write took as long with
+ * 2 MB as with 16 MB. 2 MB is SQLite's own default.
+ */
+export const PAGE_CACHE_KIB = 2000;
+
+/**
  * Opens (creating if needed) the ledger database: WAL so readers (admin,
  * CLI) never block the writer, synchronous=NORMAL because a crash may lose
- * the last transaction but never corrupts the file, and a busy timeout so
- * a second process waits instead of failing.
+ * the last transaction but never corrupts the file, a busy timeout so a
+ * second process waits instead of failing, and a page cache sized for an
+ * append-mostly file (PAGE_CACHE_KIB).
  */
 export function openDatabase(file: string, opts: { readonly?: boolean; migrate?: boolean } = {}): Database {
   if (file !== ':memory:' && !opts.readonly) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -22,6 +35,7 @@ export function openDatabase(file: string, opts: { readonly?: boolean; migrate?:
   }
   try {
     db.pragma('busy_timeout = 5000');
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
