@@ -14,7 +14,7 @@ import type { LedgerSettle } from './peer-strangler-ledger.js';
 import { CORES, machineBusyMs, machineLine, orchestratorCpu } from './machine.js';
 import { resetResults, RESULTS_PATH, writeSection } from './results-file.js';
 import { UNCLAIMED_PATH } from './route-set.js';
-import { positive } from './env-number.js';
+import { ROUNDS, SECONDS, WARMUP_SECONDS } from './windows.js';
 import { boundRun, killPids } from './bounded-run.js';
 
 /**
@@ -29,12 +29,6 @@ import { boundRun, killPids } from './bounded-run.js';
  * route matcher's micro-benchmarks, each in its own process.
  */
 
-// Many short windows rather than a few long ones: the machine's speed drifts over seconds, and the verdicts take the
-// median of per-round ratios, which needs rounds more than it needs long windows.
-const SECONDS = Math.round(positive('BENCH_SECONDS', 4));
-/** Before a peer's first window only: the JIT, pools and caches warm once; later windows find them warm. */
-const WARMUP_SECONDS = Math.round(positive('BENCH_WARMUP_SECONDS', 3));
-const ROUNDS = Math.round(positive('BENCH_ROUNDS', 7));
 const ROUTES = 100;
 /** The budget for the ledger: under 10 % of the proxy's requests/s. */
 const LEDGER_MAX_COST = 0.1;

@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { UsageReport } from './child-ipc.js';
 import { startChild, type Child } from './children.js';
-import { fixed, mean, times } from './load-report.js';
-import { CONNECTIONS, load, type LoadRun } from './load.js';
+import { fixed, median, times } from './load-report.js';
+import { CONNECTIONS, load, LOAD_GENERATOR, type LoadRun } from './load.js';
 import { CORES, machineBusyMs, machineLine, orchestratorCpu } from './machine.js';
 import { markdownTable } from './markdown.js';
 import { SHADOW_PATH, SHADOW_ROUTE, type AdminInfo, type ShadowMode } from './peer-strangler-shadow.js';
 import { RESULTS_PATH, writeSection } from './results-file.js';
-import { positive } from './env-number.js';
+import { ROUNDS, SECONDS, WARMUP_SECONDS } from './windows.js';
 import { boundRun, killPids } from './bounded-run.js';
 
 /**
@@ -21,16 +21,13 @@ import { boundRun, killPids } from './bounded-run.js';
  * - shadow 100 %, noise 10 %: the same with the default share of legacy-vs-legacy noise copies;
  * - shadow, hung service: the service accepts and never answers, timeoutMs 2000.
  *
- * Measured like `npm run bench`: autocannon, warm-up then a measured window
- * per peer, rounds in alternating order, proxy CPU per request from the
+ * Measured like `npm run bench` (the same load generator and windows,
+ * bench/windows.ts), rounds in alternating order, proxy CPU per request from the
  * child's process.cpuUsage over IPC; plus the dispatcher's outcome counts
  * (strangler_shadow_outcomes_total from each peer's admin /metrics).
  * Writes the "Shadow" section of bench/RESULTS.md.
  */
 
-const SECONDS = positive('BENCH_SECONDS', 10);
-const WARMUP_SECONDS = positive('BENCH_WARMUP_SECONDS', 2);
-const ROUNDS = Math.round(positive('BENCH_ROUNDS', 2));
 /** The issue's targets. */
 const MAX_CPU_RATIO = 2.5;
 const MAX_P99_RATIO = 1.1;
@@ -81,7 +78,7 @@ function difference(after: Record<string, number>, before: Record<string, number
 const cpuUs = (u: UsageReport) => u.userUs + u.systemUs;
 
 async function measure(peer: Peer, round: number, backends: Child[], service: Child): Promise<Window> {
-  await load(peer.url, WARMUP_SECONDS);
+  if (round === 1) await load(peer.url, WARMUP_SECONDS);
   const o0 = await outcomes(peer.metricsUrl);
   const p0 = await peer.child.usage();
   const b0 = await Promise.all(backends.map((b) => b.usage()));
@@ -135,11 +132,11 @@ function report(peers: Peer[], windows: Window[][]) {
     return {
       label: p.label,
       mode: p.mode,
-      rps: mean(ws.map((w) => w.rps)),
-      p50: mean(ws.map((w) => w.p50Ms)),
-      p99: mean(ws.map((w) => w.p99Ms)),
-      cpu: mean(ws.map((w) => w.proxyCpuUs)),
-      serviceCpu: mean(ws.map((w) => w.serviceCpuUs)),
+      rps: median(ws.map((w) => w.rps)),
+      p50: median(ws.map((w) => w.p50Ms)),
+      p99: median(ws.map((w) => w.p99Ms)),
+      cpu: median(ws.map((w) => w.proxyCpuUs)),
+      serviceCpu: median(ws.map((w) => w.serviceCpuUs)),
       responses: ws.reduce((n, w) => n + w.responses, 0),
       failures: ws.reduce((n, w) => n + w.errors + w.non2xx, 0),
       uncaught: Math.max(...ws.map((w) => w.uncaught)),
@@ -167,20 +164,23 @@ function report(peers: Peer[], windows: Window[][]) {
   const shadow = by('shadow');
   const hung = by('hung');
   const noise = summary.find((s) => s.mode === 'noise');
-  const cpuRatio = shadow.cpu / route.cpu;
-  const p99Ratio = hung.p99 / route.p99;
-  const perRound = (a: ShadowMode, b: ShadowMode, f: (w: Window) => number) => {
+  const roundRatios = (a: ShadowMode, b: ShadowMode, f: (w: Window) => number) => {
     const ia = peers.findIndex((p) => p.mode === a);
     const ib = peers.findIndex((p) => p.mode === b);
-    return windows[ia]!.map((w, r) => times(f(w) / f(windows[ib]![r]!))).join(', ');
+    return windows[ia]!.map((w, r) => f(w) / f(windows[ib]![r]!));
   };
+  const perRound = (a: ShadowMode, b: ShadowMode, f: (w: Window) => number) => roundRatios(a, b, f).map(times).join(', ');
+  // As in `npm run bench`: the median of the per-round ratios (load-report.ts ratio()).
+  const ratio = (a: ShadowMode, b: ShadowMode, f: (w: Window) => number) => median(roundRatios(a, b, f));
+  const cpuRatio = ratio('shadow', 'route', (w) => w.proxyCpuUs);
+  const p99Ratio = ratio('hung', 'route', (w) => w.p99Ms);
   const ratios = [
     `- shadow 100 % / route mode, proxy CPU per request: **${times(cpuRatio)}** (target < ${MAX_CPU_RATIO}x: ${cpuRatio < MAX_CPU_RATIO ? 'met' : 'NOT met'}); per round: ${perRound('shadow', 'route', (w) => w.proxyCpuUs)}`,
-    ...(noise ? [`- shadow 100 % with noise 10 % / route mode, proxy CPU per request: ${times(noise.cpu / route.cpu)}; per round: ${perRound('noise', 'route', (w) => w.proxyCpuUs)}`] : []),
+    ...(noise ? [`- shadow 100 % with noise 10 % / route mode, proxy CPU per request: ${times(ratio('noise', 'route', (w) => w.proxyCpuUs))}; per round: ${perRound('noise', 'route', (w) => w.proxyCpuUs)}`] : []),
     `- shadow with a hung service / route mode, client p99: **${times(p99Ratio)}** (target < ${MAX_P99_RATIO.toFixed(2)}x: ${p99Ratio < MAX_P99_RATIO ? 'met' : 'NOT met'}); per round: ${perRound('hung', 'route', (w) => w.p99Ms)}`,
-    `- shadow with a hung service / route mode, requests/s: ${times(hung.rps / route.rps)}; per round: ${perRound('hung', 'route', (w) => w.rps)}`,
-    `- shadow 100 % / route mode: requests/s ${times(shadow.rps / route.rps)}, p50 ${times(shadow.p50 / route.p50)}, p99 ${times(shadow.p99 / route.p99)}`,
-    `- hung service / route mode, proxy CPU per request: ${times(hung.cpu / route.cpu)}`,
+    `- shadow with a hung service / route mode, requests/s: ${times(ratio('hung', 'route', (w) => w.rps))}; per round: ${perRound('hung', 'route', (w) => w.rps)}`,
+    `- shadow 100 % / route mode: requests/s ${times(ratio('shadow', 'route', (w) => w.rps))}, p50 ${times(ratio('shadow', 'route', (w) => w.p50Ms))}, p99 ${times(ratio('shadow', 'route', (w) => w.p99Ms))}`,
+    `- hung service / route mode, proxy CPU per request: ${times(ratio('hung', 'route', (w) => w.proxyCpuUs))}`,
     `- the service backend's CPU per client request under shadow 100 %: ${fixed(shadow.serviceCpu, 1)} µs (it answers every copy)`,
     ...summary
       .filter((s) => s.uncaught > 0)
@@ -218,14 +218,15 @@ function howMeasured(peers: Peer[]): string {
     '- hung service: as shadow 100 %, with `timeoutMs: 2000`. The dispatcher keeps at most 16 copies in flight per target and 128',
     '  waiting; past that a copy is dropped (dropped-queue), so most copies are dropped, not timed out.',
     '',
-    `The load generator is autocannon in the orchestrating process: ${CONNECTIONS} keep-alive connections, pipelining 1, ${WARMUP_SECONDS} s`,
-    `warm-up then ${SECONDS} s measured per configuration, ${ROUNDS} round(s), the order reversed every other round`,
-    `(${peers.map((p) => p.label).join(', ')}, then backwards); the table shows the mean of the rounds. All processes share the`,
+    `The load generator is ${LOAD_GENERATOR}: ${CONNECTIONS} keep-alive connections, pipelining 1; a ${WARMUP_SECONDS} s`,
+    `warm-up of each configuration before its first window, then ${ROUNDS} rounds of ${SECONDS} s per configuration, the order reversed every other round`,
+    `(${peers.map((p) => p.label).join(', ')}, then backwards); the table shows the median of the rounds, every ratio is the median`,
+    'of the per-round ratios. All processes share the',
     "machine's cores, so ratios are the result, absolute numbers are not.",
     '',
     "- CPU per request: the proxy process's `process.cpuUsage()` (user + system, all its threads, so the compare worker and the",
     '  ledger writer included), asked over IPC just before and after the measured window, divided by the responses in it.',
-    "- Latency: autocannon's per-response timings at 10 µs resolution, 2xx only.",
+    "- Latency: wrk's own histogram (µs resolution); with autocannon, its per-response timings at 10 µs resolution, 2xx only.",
     '- Outcomes: `strangler_shadow_outcomes_total` from the peer\'s admin `/metrics`, read before and after the window, as',
     '  differences (copies that ended in the window; for the hung service, copies admitted late in a window time out in the next).',
   ].join('\n');
@@ -258,7 +259,7 @@ async function main(): Promise<void> {
     if (round % 2 === 0) order.reverse();
     for (const i of order) {
       const peer = peers[i]!;
-      console.error(`bench:shadow: round ${round}/${ROUNDS}, ${peer.label}: ${WARMUP_SECONDS} s warm-up, ${SECONDS} s measured`);
+      console.error(`bench:shadow: round ${round}/${ROUNDS}, ${peer.label}: ${round === 1 ? `${WARMUP_SECONDS} s warm-up, ` : ''}${SECONDS} s measured`);
       const w = await measure(peer, round, [legacy, service], service);
       windows[i]!.push(w);
       const o = Object.entries(w.outcomes).map(([k, v]) => `${k} ${v}`).join(', ') || 'no copies';
