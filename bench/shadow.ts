@@ -160,9 +160,7 @@ function report(peers: Peer[], windows: Window[][]) {
     ]),
   );
   const by = (m: ShadowMode) => summary.find((s) => s.mode === m)!;
-  const route = by('route');
   const shadow = by('shadow');
-  const hung = by('hung');
   const noise = summary.find((s) => s.mode === 'noise');
   const roundRatios = (a: ShadowMode, b: ShadowMode, f: (w: Window) => number) => {
     const ia = peers.findIndex((p) => p.mode === a);
