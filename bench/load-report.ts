@@ -32,8 +32,6 @@ export interface PeerSamples {
   uncaught: number;
 }
 
-export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
 /**
  * The middle value (the mean of the two middle ones for an even count).
  * Windows on this kind of machine are now and then slowed by half for
@@ -53,8 +51,12 @@ export function median(xs: number[]): number {
  * least touched by the machine's drift; the median keeps a disturbed round
  * from deciding.
  */
-export function ratio(a: PeerSamples, b: PeerSamples, f: (s: Sample) => number): number {
-  return median(a.samples.map((s, i) => f(s) / f(b.samples[i]!)));
+export function ratio<S>(a: { samples: S[] }, b: { samples: S[] }, f: (s: S) => number): number {
+  return median(roundRatios(a, b, f));
+}
+
+function roundRatios<S>(a: { samples: S[] }, b: { samples: S[] }, f: (s: S) => number): number[] {
+  return a.samples.map((s, i) => f(s) / f(b.samples[i]!));
 }
 export const fixed = (n: number, digits: number) => (Number.isNaN(n) ? '—' : n.toFixed(digits));
 export const times = (n: number) => `${n.toFixed(2)}x`;
@@ -130,6 +132,6 @@ export function loadReport(peers: PeerSamples[], refs: { httpProxy: string; ngin
 }
 
 /** Per-round ratio of two peers' values: adjacent windows share the machine's state best, so this shows how much of the spread is drift. */
-export function perRound(a: PeerSamples, b: PeerSamples, f: (s: Sample) => number): string {
-  return a.samples.map((s, i) => times(f(s) / f(b.samples[i]!))).join(', ');
+export function perRound<S>(a: { samples: S[] }, b: { samples: S[] }, f: (s: S) => number): string {
+  return roundRatios(a, b, f).map(times).join(', ');
 }

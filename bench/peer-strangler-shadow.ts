@@ -6,6 +6,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startFromFile } from '../src/cli/start.js';
 import { silentLogger } from '../src/log.js';
+import { databaseBytes } from '../src/store/open-database.js';
 import { RequestView } from '../src/rules/request-view.js';
 import { announceReady, answer, arg, survive } from './child-ipc.js';
 import { memoryFigures, type MemoryFigures } from './memory-figures.js';
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
       loopDelayP99Ms: delay.percentile(99) / 1e6,
       loopDelayMaxMs: delay.max / 1e6,
       ledger: started.ledger ? { ...started.ledger.stats } : null,
-      ledgerFileBytes: (started.db.pragma('page_count', { simple: true }) as number) * (started.db.pragma('page_size', { simple: true }) as number),
+      ledgerFileBytes: databaseBytes(started.db),
     };
     delay.reset();
     return report;

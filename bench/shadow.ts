@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { UsageReport } from './child-ipc.js';
 import { startChild, type Child } from './children.js';
-import { fixed, median, times } from './load-report.js';
+import { fixed, median, perRound as perRoundOf, ratio as ratioOf, times } from './load-report.js';
 import { CONNECTIONS, load, LOAD_GENERATOR, type LoadRun } from './load.js';
 import { CORES, machineBusyMs, machineLine, orchestratorCpu } from './machine.js';
 import { markdownTable } from './markdown.js';
@@ -162,14 +162,10 @@ function report(peers: Peer[], windows: Window[][]) {
   const by = (m: ShadowMode) => summary.find((s) => s.mode === m)!;
   const shadow = by('shadow');
   const noise = summary.find((s) => s.mode === 'noise');
-  const roundRatios = (a: ShadowMode, b: ShadowMode, f: (w: Window) => number) => {
-    const ia = peers.findIndex((p) => p.mode === a);
-    const ib = peers.findIndex((p) => p.mode === b);
-    return windows[ia]!.map((w, r) => f(w) / f(windows[ib]![r]!));
-  };
-  const perRound = (a: ShadowMode, b: ShadowMode, f: (w: Window) => number) => roundRatios(a, b, f).map(times).join(', ');
-  // As in `npm run bench`: the median of the per-round ratios (load-report.ts ratio()).
-  const ratio = (a: ShadowMode, b: ShadowMode, f: (w: Window) => number) => median(roundRatios(a, b, f));
+  // As in `npm run bench`: every ratio is the median of the per-round ratios (load-report.ts ratio()).
+  const of = (m: ShadowMode) => ({ samples: windows[peers.findIndex((p) => p.mode === m)]! });
+  const perRound = (a: ShadowMode, b: ShadowMode, f: (w: Window) => number) => perRoundOf(of(a), of(b), f);
+  const ratio = (a: ShadowMode, b: ShadowMode, f: (w: Window) => number) => ratioOf(of(a), of(b), f);
   const cpuRatio = ratio('shadow', 'route', (w) => w.proxyCpuUs);
   const p99Ratio = ratio('hung', 'route', (w) => w.p99Ms);
   const ratios = [

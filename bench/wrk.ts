@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { LoadRun } from './load.js';
@@ -57,6 +57,7 @@ const pathFiles = new Map<readonly string[], string>();
 function script(withPaths: boolean): string {
   if (!scripts) {
     const folder = mkdtempSync(join(tmpdir(), 'strangler-wrk-'));
+    process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
     scripts = { folder, plain: join(folder, 'report.lua'), paths: join(folder, 'paths.lua') };
     writeFileSync(scripts.plain, REPORT);
     writeFileSync(scripts.paths, PATHS + REPORT);

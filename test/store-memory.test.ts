@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import v8 from 'node:v8';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ComparisonStore, type ComparisonRow } from '../src/store/comparisons.js';
-import { openDatabase, PAGE_CACHE_KIB, type Database } from '../src/store/open-database.js';
+import { databaseBytes, openDatabase, PAGE_CACHE_KIB, type Database } from '../src/store/open-database.js';
+import { memoryFigures } from '../bench/memory-figures.js';
 import { TrafficStore } from '../src/store/traffic.js';
 
 let dir: string;
@@ -19,14 +19,9 @@ afterEach(() => {
 });
 
 const MB = 1024 * 1024;
-const fileBytes = () => (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
-
-/** Resident memory that is neither the JS heap nor V8's external memory: malloc, where SQLite keeps its page cache. */
-function nativeBytes(): number {
-  const anon = Number(/RssAnon:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) * 1024;
-  const heap = v8.getHeapSpaceStatistics().reduce((sum, s) => sum + s.physical_space_size, 0);
-  return anon - heap - process.memoryUsage().external;
-}
+const fileBytes = () => databaseBytes(db);
+/** Resident memory that is neither the JS heap nor V8's external memory: malloc, where SQLite keeps its page cache (as the soak reports it). */
+const nativeBytes = () => memoryFigures().nativeOtherBytes!;
 
 describe('the ledger connection', () => {
   it('keeps a page cache of SQLite’s own default size, not better-sqlite3’s 16 MB', () => {

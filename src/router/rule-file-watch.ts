@@ -75,7 +75,7 @@ export function watchRuleFile(
         logger.error({ file, err: message, retryMs }, `rule file valid but could not be applied; the last good rules keep serving; retrying every ${retryMs / 1000} s`);
       }
       applyError = message;
-      if (!closed) retry = setTimeout(() => void (running = running.then(reload, reload)), retryMs).unref();
+      if (!closed) retry = setTimeout(queue, retryMs).unref();
       return false;
     }
     if (applyError !== undefined) logger.info({ file }, 'rule file applied after the earlier failure');
@@ -84,12 +84,13 @@ export function watchRuleFile(
     return true;
   };
 
+  /** One reload at a time, in order, whatever started it (an edit, a retry, SIGHUP). */
+  const queue = () => (running = running.then(reload, reload));
+
   const schedule = () => {
     clearTimeout(timer);
     // Editors write in several steps; wait for the burst to end.
-    timer = setTimeout(() => {
-      running = running.then(reload, reload);
-    }, 100);
+    timer = setTimeout(queue, 100);
   };
 
   let watcher: FSWatcher | undefined;
@@ -103,7 +104,7 @@ export function watchRuleFile(
   }
 
   return {
-    reload: () => (running = running.then(reload, reload)),
+    reload: queue,
     close: () => {
       closed = true;
       clearTimeout(timer);

@@ -55,10 +55,12 @@ function leniently(path: string): string {
 
 export function otherReadings(rawPath: string): readonly Reading[] {
   const path = pathPart(rawPath);
-  if (!DOT_SEGMENT.test(path) && !LENIENT.test(path)) return NONE;
+  const dotted = DOT_SEGMENT.test(path);
+  const lenientSpelling = LENIENT.test(path);
+  if (!dotted && !lenientSpelling) return NONE;
   const readings: Reading[] = [];
-  if (DOT_SEGMENT.test(path)) readings.push({ how: 'with its dot segments left as they are', segments: pathSegments(path, false) });
-  if (LENIENT.test(path)) {
+  if (dotted) readings.push({ how: 'with its dot segments left as they are', segments: pathSegments(path, false) });
+  if (lenientSpelling) {
     const lenient = leniently(path);
     readings.push({ how: 'with encoded slashes, backslashes, overlong UTF-8 and ;parameters decoded', segments: pathSegments(lenient) });
     if (DOT_SEGMENT.test(lenient)) {

@@ -53,3 +53,8 @@ export function openDatabase(file: string, opts: { readonly?: boolean; migrate?:
   }
   return db;
 }
+
+/** The main file's size as SQLite counts it (page_count × page_size; the WAL aside). */
+export function databaseBytes(db: Database): number {
+  return (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+}
