@@ -363,6 +363,22 @@ describe('bodies', () => {
     expect(lastSeen().body.toString()).toBe('hello world');
   });
 
+  // A body that arrives whole leaves with its header block in one write, as a Latin-1 string: every byte value must survive that.
+  it.each([
+    ['every byte value, with Content-Length', Buffer.from(Array.from({ length: 512 }, (_, i) => (255 - i) & 0xff)), true],
+    ['every byte value, chunked', Buffer.from(Array.from({ length: 512 }, (_, i) => i & 0xff)), false],
+    ['16 KiB + 1 random bytes', randomBytes(16 * 1024 + 1), true],
+  ] as const)('passes a binary body that arrives whole byte-identical: %s', async (_name, body, withLength) => {
+    up.handle = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', ...(withLength ? { 'content-length': body.length } : {}) });
+      res.end(body);
+    };
+    const r = await rawExchange(proxy.port, get('/binary'));
+    expect(r.status).toBe(200);
+    expect(headerValues(r, 'content-length')).toEqual(withLength ? [String(body.length)] : []);
+    expect(r.body.equals(body)).toBe(true);
+  });
+
   it('streams the response: the client gets the first chunk before the upstream ends', async () => {
     const release = deferred();
     up.handle = (_req, res) => {

@@ -59,6 +59,16 @@ export type ForwardResult =
   | { kind: 'diverted'; status: number }
   | { kind: 'failed'; reason: FailReason; error: Error; headersSent: boolean };
 
+/**
+ * Most API answers arrive whole in one read: undici calls onHeaders, onData
+ * and onComplete in the same tick. So the first chunk is held until the end
+ * of the tick (when Node's own cork would send it anyway); if the answer
+ * completes first, header block and body leave in a single write. Latin-1
+ * maps every byte to one character and back, so the bytes are unchanged.
+ * Larger bodies are not worth a string copy.
+ */
+const ONE_WRITE_MAX = 16 * 1024;
+
 /** Characters Node accepts in a reason phrase; others fall back to the standard phrase. */
 const VALID_REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
 
@@ -85,6 +95,16 @@ export function forward(
   let diverted = false;
   let finished = false;
   let resumeUpstream: (() => void) | null = null;
+  // The first chunk of the body waits for the end of the tick (see `held`).
+  let held: Buffer | null = null;
+  let firstSeen = false;
+  const flushHeld = () => {
+    if (held === null) return;
+    const chunk = held;
+    held = null;
+    // Over the high-water mark, the next chunk's write says so and pauses the upstream.
+    res.write(chunk);
+  };
   const finish = (result: ForwardResult) => {
     if (finished) return;
     finished = true;
@@ -121,6 +141,13 @@ export function forward(
     onData(chunk) {
       if (diverted) return true;
       sink?.onData(chunk);
+      if (!firstSeen) {
+        firstSeen = true;
+        held = chunk;
+        process.nextTick(flushHeld);
+        return true;
+      }
+      flushHeld();
       if (res.write(chunk)) return true;
       // The client reads slower than the upstream sends: pause the upstream until the client catches up.
       res.once('drain', resumeUpstream!);
@@ -131,7 +158,15 @@ export function forward(
         finish({ kind: 'diverted', status });
         return;
       }
-      res.end();
+      if (held !== null && held.length <= ONE_WRITE_MAX) {
+        const chunk = held;
+        held = null;
+        // A string body makes Node write the header block and the body as one string, one write(2); a Buffer would go as a writev of two.
+        res.end(chunk.toString('latin1'), 'latin1');
+      } else {
+        flushHeld();
+        res.end();
+      }
       sink?.onEnd();
       finish({ kind: 'responded', status });
     },
