@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AggregatorRegistry, Counter, Histogram, Registry } from 'prom-client';
-import { ExchangeTally, registerComputed, STATUS_CLASSES } from '../src/admin/exchange-tally.js';
+import { ExchangeTally, LabelCounts, registerComputed, STATUS_CLASSES } from '../src/admin/exchange-tally.js';
 
 const BOUNDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const LATENCY = 'strangler_request_duration_seconds';
@@ -55,5 +55,57 @@ describe('exchange tally', () => {
     const { registry } = tallied(EXCHANGES);
     registry.resetMetrics();
     expect(await registry.metrics()).toBe(await reference([]).metrics());
+  });
+});
+
+/** Shadow outcomes as the data plane counts them: (kind, outcome) per copy. */
+const OUTCOMES: Array<[string, string]> = [
+  ['shadow', 'match'],
+  ['shadow', 'dropped-queue'],
+  ['shadow', 'match'],
+  ['noise', 'match'],
+  ['shadow', 'timeout'],
+  ['shadow', 'dropped-queue'],
+];
+
+function outcomesReference(incs: Array<[string, string]>): Registry {
+  const registry = new Registry();
+  const c = new Counter({ name: 'strangler_shadow_outcomes_total', help: 'h', labelNames: ['kind', 'outcome'], registers: [registry] });
+  for (const [kind, outcome] of incs) c.inc({ kind, outcome });
+  return registry;
+}
+
+function outcomesCounted(incs: Array<[string, string]>): Registry {
+  const registry = new Registry();
+  const counts = new LabelCounts(['kind', 'outcome']);
+  registerComputed(registry, { name: 'strangler_shadow_outcomes_total', help: 'h', type: 'counter', values: () => counts.values(), reset: () => counts.reset() });
+  for (const [kind, outcome] of incs) counts.inc(kind, outcome);
+  return registry;
+}
+
+describe('label counts', () => {
+  it('scrapes to the same Prometheus text as a prom-client Counter with the same labels', async () => {
+    expect(lines(await outcomesCounted(OUTCOMES).metrics())).toEqual(lines(await outcomesReference(OUTCOMES).metrics()));
+    expect(await outcomesCounted([]).metrics()).toBe(await outcomesReference([]).metrics());
+  });
+
+  it('with one label, too', async () => {
+    const registry = new Registry();
+    const counts = new LabelCounts(['reason']);
+    registerComputed(registry, { name: 'strangler_client_refusals_total', help: 'h', type: 'counter', values: () => counts.values(), reset: () => counts.reset() });
+    const reference = new Registry();
+    const c = new Counter({ name: 'strangler_client_refusals_total', help: 'h', labelNames: ['reason'], registers: [reference] });
+    for (const reason of ['timeout', 'bad-request', 'timeout']) {
+      counts.inc(reason);
+      c.inc({ reason });
+    }
+    expect(lines(await registry.metrics())).toEqual(lines(await reference.metrics()));
+  });
+
+  it('aggregates across worker processes like a prom-client Counter', async () => {
+    const [a, b] = [OUTCOMES.slice(0, 3), OUTCOMES.slice(3)];
+    const ours = AggregatorRegistry.aggregate([await outcomesCounted(a).getMetricsAsJSON(), await outcomesCounted(b).getMetricsAsJSON()]);
+    const theirs = AggregatorRegistry.aggregate([await outcomesReference(a).getMetricsAsJSON(), await outcomesReference(b).getMetricsAsJSON()]);
+    expect(lines(await ours.metrics())).toEqual(lines(await theirs.metrics()));
   });
 });

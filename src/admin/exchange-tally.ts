@@ -92,6 +92,41 @@ export class ExchangeTally {
 }
 
 /**
+ * A counter by one or two labels, for series bumped once per exchange on
+ * the data plane (shadow outcomes under a hung service, upstream errors
+ * under a dead one): two map lookups, where prom-client's inc() would
+ * validate and hash the label object every time. Scraped through
+ * registerComputed, the same lines prom-client's Counter gives.
+ */
+export class LabelCounts {
+  private readonly byFirst = new Map<string, Map<string, { labels: Record<string, string>; value: number }>>();
+
+  constructor(private readonly labelNames: readonly [string] | readonly [string, string]) {}
+
+  inc(first: string, second = ''): void {
+    let bySecond = this.byFirst.get(first);
+    if (bySecond === undefined) this.byFirst.set(first, (bySecond = new Map()));
+    const c = bySecond.get(second);
+    if (c !== undefined) {
+      c.value++;
+      return;
+    }
+    const [a, b] = this.labelNames;
+    bySecond.set(second, { labels: b === undefined ? { [a]: first } : { [a]: first, [b]: second }, value: 1 });
+  }
+
+  values(): MetricValue[] {
+    const out: MetricValue[] = [];
+    for (const bySecond of this.byFirst.values()) for (const c of bySecond.values()) out.push({ labels: { ...c.labels }, value: c.value });
+    return out;
+  }
+
+  reset(): void {
+    this.byFirst.clear();
+  }
+}
+
+/**
  * Registers a metric whose values are computed at scrape time. prom-client's
  * Registry needs only `name`, `get()` and `reset()` of what it holds, but its
  * type names its own classes, hence the cast.

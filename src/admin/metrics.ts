@@ -1,7 +1,7 @@
 import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ExchangeFact } from '../router/proxy-handler.js';
 import type { WriterStats } from '../store/batched-writer.js';
-import { ExchangeTally, registerComputed } from './exchange-tally.js';
+import { ExchangeTally, LabelCounts, registerComputed } from './exchange-tally.js';
 
 const LATENCY = 'strangler_request_duration_seconds';
 
@@ -48,18 +48,14 @@ export function createMetrics(ledgerStats: () => WriterStats | undefined, opts: 
     values: () => tally.latencyValues(LATENCY),
     reset: () => tally.reset(),
   });
-  const fallbacks = new Counter({
-    name: 'strangler_fallbacks_total',
-    help: 'Requests answered by legacy after the service failed',
-    labelNames: ['route'] as const,
-    registers: [registry],
-  });
-  const upstreamErrors = new Counter({
-    name: 'strangler_upstream_errors_total',
-    help: 'Forwards that got no usable response, by target and reason',
-    labelNames: ['target', 'reason'] as const,
-    registers: [registry],
-  });
+  // Bumped per exchange when a target is down or a shadow service hangs: counted in maps, read when scraped.
+  const counted = (name: string, help: string, labelNames: readonly [string] | readonly [string, string]): LabelCounts => {
+    const counts = new LabelCounts(labelNames);
+    registerComputed(registry, { name, help, type: 'counter', values: () => counts.values(), reset: () => counts.reset() });
+    return counts;
+  };
+  const fallbacks = counted('strangler_fallbacks_total', 'Requests answered by legacy after the service failed', ['route']);
+  const upstreamErrors = counted('strangler_upstream_errors_total', 'Forwards that got no usable response, by target and reason', ['target', 'reason']);
   const reloads = new Counter({
     name: 'strangler_rule_reloads_total',
     help: 'Rule file reloads, applied or rejected',
@@ -99,46 +95,33 @@ export function createMetrics(ledgerStats: () => WriterStats | undefined, opts: 
     },
   });
 
-  const shadowOutcomes = new Counter({
-    name: 'strangler_shadow_outcomes_total',
-    help: 'Shadow and noise copies by outcome: match, differ, or why they were not compared',
-    labelNames: ['kind', 'outcome'] as const,
-    registers: [registry],
-  });
-
-  const refusals = new Counter({
-    name: 'strangler_client_refusals_total',
-    help: 'Client requests answered by the proxy itself and never forwarded, by reason: bad-request, header-overflow, timeout (slow client), no-host, transfer-coding, ambiguous-path',
-    labelNames: ['reason'] as const,
-    registers: [registry],
-  });
+  const shadowOutcomes = counted('strangler_shadow_outcomes_total', 'Shadow and noise copies by outcome: match, differ, or why they were not compared', ['kind', 'outcome']);
+  const refusals = counted(
+    'strangler_client_refusals_total',
+    'Client requests answered by the proxy itself and never forwarded, by reason: bad-request, header-overflow, timeout (slow client), no-host, transfer-coding, ambiguous-path',
+    ['reason'],
+  );
   // Only with workers: one series per worker slot (not per pid, so a restarted worker does not add a series) shows the balance.
   const byWorker =
-    opts.worker === undefined
-      ? undefined
-      : new Counter({
-          name: 'strangler_worker_requests_total',
-          help: 'Requests answered, by data-plane worker (1…N; a restarted worker starts again from 0)',
-          labelNames: ['worker'] as const,
-          registers: [registry],
-        }).labels(String(opts.worker));
+    opts.worker === undefined ? undefined : counted('strangler_worker_requests_total', 'Requests answered, by data-plane worker (1…N; a restarted worker starts again from 0)', ['worker']);
+  const workerSlot = String(opts.worker);
 
   return {
     registry,
     observe(f) {
-      byWorker?.inc();
+      byWorker?.inc(workerSlot);
       tally.add(f.route ?? '', f.target, f.status, f.durationMs / 1000);
-      if (f.fellBack) fallbacks.inc({ route: f.route ?? '' });
-      if (f.error) upstreamErrors.inc({ target: f.target, reason: f.error });
+      if (f.fellBack) fallbacks.inc(f.route ?? '');
+      if (f.error) upstreamErrors.inc(f.target, f.error);
     },
     reload(result) {
       reloads.inc({ result });
     },
     shadow(kind, outcome) {
-      shadowOutcomes.inc({ kind, outcome });
+      shadowOutcomes.inc(kind, outcome);
     },
     refused(reason) {
-      refusals.inc({ reason });
+      refusals.inc(reason);
     },
   };
 }

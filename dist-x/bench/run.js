@@ -1,0 +1,221 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { startChild } from './children.js';
+import { ENDPOINTS, loadPaths } from './endpoint-mix.js';
+import { DISTURBED_PCT, ledgerReport } from './ledger-report.js';
+import { CONNECTIONS, load, LOAD_GENERATOR } from './load.js';
+import { loadReport, sampleLine } from './load-report.js';
+import { nginxInstalled } from './nginx.js';
+import { SHADOW_PATH } from './peer-strangler-shadow.js';
+import { targetLines } from './targets.js';
+import { CORES, machineBusyMs, machineLine, orchestratorCpu } from './machine.js';
+import { resetResults, RESULTS_PATH, writeSection } from './results-file.js';
+import { UNCLAIMED_PATH } from './route-set.js';
+import { ROUNDS, SECONDS, WARMUP_SECONDS } from './windows.js';
+import { boundRun, killPids } from './bounded-run.js';
+/**
+ * `npm run bench`: the same small backend reached directly, through
+ * http-proxy and through strangler, in one run and on one machine, so the
+ * ratios mean something even where the absolute numbers do not. Peers are
+ * measured in turn, round after round (A B C A B C), so slow drift of the
+ * machine touches all of them alike; the table shows the median of the
+ * rounds and every ratio is the median of per-round ratios.
+ * In the same rounds, strangler as `strangler start` runs it, with its
+ * SQLite ledger off and on, back to back. Then the ledger writer's and the
+ * route matcher's micro-benchmarks, each in its own process.
+ */
+const ROUTES = 100;
+/** The issue's budget for the ledger: under 10 % of the proxy's requests/s. */
+const LEDGER_MAX_COST = 0.1;
+/** Load windows per round: up to eleven peers, then the ledger pair under two kinds of traffic. */
+const WINDOWS = 15;
+/** Distinct request paths the many-endpoint windows cycle through. */
+const MIX_PATHS = 2_000;
+const children = [];
+let scriptChild = null;
+boundRun('bench', (ROUNDS * WINDOWS * (SECONDS + WARMUP_SECONDS + 5) + 300) * 1000, () => killPids([...children.map((c) => c.pid), ...(scriptChild?.pid !== undefined && scriptChild.exitCode === null ? [scriptChild.pid] : [])]));
+async function measure(peer, backend, service, warmUp) {
+    if (warmUp)
+        await load(peer.url, WARMUP_SECONDS, peer.paths);
+    const p0 = await peer.child?.usage();
+    const b0 = [await backend.usage(), await service.usage()];
+    const orchestrator = orchestratorCpu();
+    const machine0 = machineBusyMs();
+    const t0 = performance.now();
+    const run = await load(peer.url, SECONDS, peer.paths);
+    const wallMs = performance.now() - t0;
+    const machine1 = machineBusyMs();
+    const orchestratorMs = orchestrator();
+    const p1 = await peer.child?.usage();
+    const b1 = [await backend.usage(), await service.usage()];
+    const cpuUs = (u) => u.userUs + u.systemUs;
+    const proxyUs = p0 && p1 ? cpuUs(p1) - cpuUs(p0) : 0;
+    // Both backends: with canary and shadow the service's share of the work is backend work too.
+    const backendUs = cpuUs(b1[0]) - cpuUs(b0[0]) + cpuUs(b1[1]) - cpuUs(b0[1]);
+    const oursMs = (proxyUs + backendUs) / 1000 + orchestratorMs;
+    const responses = Math.max(1, run.responses);
+    return {
+        ledger: p0?.ledger && p1?.ledger ? ledgerWindow(p0.ledger, p1.ledger) : undefined,
+        ...run,
+        proxyCpuUs: p0 && p1 ? proxyUs / responses : NaN,
+        backendCpuUs: backendUs / responses,
+        proxyMaxRssKb: p1?.maxRssKb ?? NaN,
+        otherLoadPct: machine0 === null || machine1 === null ? NaN : Math.max(0, (100 * (machine1 - machine0 - oursMs)) / (wallMs * CORES)),
+        uncaught: p1?.uncaught ?? 0,
+    };
+}
+function ledgerWindow(before, after) {
+    return {
+        written: after.written - before.written,
+        dropped: after.dropped - before.dropped,
+        batches: after.batches - before.batches,
+        failedBatches: after.failedBatches - before.failedBatches,
+        queuedAtEnd: after.queued,
+    };
+}
+function howMeasured() {
+    return [
+        `Measured on ${machineLine()}.`,
+        '',
+        `Each peer answers \`GET ${UNCLAIMED_PATH}\` with the same fixed ~200-byte JSON body from one node:http backend process.`,
+        `The load generator is ${LOAD_GENERATOR}: ${CONNECTIONS} keep-alive connections, pipelining 1, a new set of connections per window;`,
+        `${ROUNDS} rounds of ${SECONDS} s per peer, the peers in the order of the table, after a ${WARMUP_SECONDS} s warm-up of each before its first window.`,
+        'The table shows the median of the rounds (peak RSS: the highest); every ratio, in the table and below it, is the median of',
+        "the per-round ratios (a round measures the two peers within a minute of each other). Backend, each proxy and the load generator are separate",
+        'processes on the same machine, all on 127.0.0.1, so on a small machine they compete for cores: ratios are the result,',
+        'absolute numbers are not. "other load" is the share of all cores that processes outside the benchmark used during a window;',
+        'when it is high, that window is disturbed.',
+        '',
+        '- http-proxy: `createProxyServer({ target, agent })` with `new http.Agent({ keepAlive: true, maxSockets: 256 })`, other options default.',
+        '- nginx: Debian nginx-light, `worker_processes 1`, upstream `keepalive 64` over HTTP/1.1, access log off (bench/peer-nginx.ts);',
+        '  its CPU and peak RSS are read from /proc for the master and its worker. Absent when nginx is not installed.',
+        `- strangler data plane alone: \`startProxy\` with ${ROUTES} routes of mixed shapes (literal, {param}, **, method-, host- and`,
+        '  header-bound), all in legacy mode, none claiming the benchmarked path: a full failing lookup, then legacy. No ledger, admin or metrics.',
+        `- strangler legacy mode / canary 50 % / shadow 100 % / shadow, hung service: \`strangler start\` as an operator runs it`,
+        `  (bench/peer-strangler-shadow.ts: rule file, SQLite ledger, admin API, Prometheus metrics, rule-file watch) with the same ${ROUTES}`,
+        '  routes plus one that claims the benchmarked path, in mode legacy; canary 50 % (sticky by a cookie the load does not send, so',
+        '  each request draws) to a second identical backend process; shadow 100 % (every request copied to that backend and compared,',
+        '  noisePercent 0, maxPerSecond 100,000); shadow with a service that accepts connections and never answers (timeoutMs 2000).',
+        `- strangler start, 1 worker / 2 workers: bench/peer-strangler-workers.ts, the ${ROUTES} legacy routes and the ledger, with \`workers: 1\``,
+        '  (one process, no cluster) and `workers: 2` (a primary with the control plane and two data-plane workers sharing the port);',
+        '  CPU per request and peak RSS are summed over all the processes.',
+        '- strangler adds X-Forwarded-For/-Proto/-Host and Via, which http-proxy with default options does not.',
+        "- Latency: wrk's own histogram (µs resolution); with autocannon, its per-response timings at 10 µs resolution.",
+        "- CPU per request: the proxy process's `process.cpuUsage()` (user + system), asked over IPC just before and after the",
+        '  measured window, divided by the responses in it. Peak RSS: `process.resourceUsage().maxRSS`. Backend CPU: both backends.',
+    ].join('\n');
+}
+function howLedgerMeasured() {
+    return [
+        'In the same rounds and with the same load generator as the throughput table, two more proxy processes: strangler started',
+        `as \`strangler start\` does it (\`startFromFile\`: a rule file with the same ${ROUTES} legacy routes, a SQLite ledger in a fresh temp`,
+        'folder, admin API on its own port, Prometheus metrics, rule-file watch, pino at level silent), one with `ledger: false`, one',
+        'with `ledger: true`. The only difference between them is the per-exchange ledger: each exchange is queued (bound 20,000),',
+        'folded in batches of 100 (or after 50 ms) into the per-minute rows it becomes, and the folded rows are upserted into',
+        "`traffic_minutes` every 500 ms in one transaction, all on the proxy's own event loop, so the ledger's CPU is in the proxy CPU column.",
+        '',
+        `Each process is measured under two kinds of traffic: the throughput table's one unclaimed URL (one endpoint, so a batch is`,
+        `one row), and GETs cycling through ${MIX_PATHS.toLocaleString('en-US')} paths drawn Zipf(1) over the ${ENDPOINTS} endpoints of bench/endpoint-mix.ts`,
+        `(half claimed by the ${ROUTES} routes, half unclaimed and named by the template learner, fresh ids in each path), so a batch`,
+        'upserts dozens of rows, as in a real migration. Off and on run back to back, off first in odd rounds and on first in even',
+        'ones, so drift of the machine favours neither. The verdict on the target is taken from the rounds in which neither window',
+        `of the pair was disturbed (other processes above ${DISTURBED_PCT} % of the machine), when there is such a round; the tables show all rounds.`,
+        '',
+        '- "ledger written / dropped / mean batch": the ledger\'s own counters (`ledger.stats`; a batch is one transaction), asked over IPC before and after',
+        '  the window, as differences; "queued at end" is the queue when the window closed (written shortly after).',
+        '- Sanity check: after the last window the parent waits a second, then the ledger-on process flushes its queue and compares',
+        '  `SUM(requests)` over `traffic_minutes` with the records written and with the requests its server received.',
+        `- "startProxy alone" is the data-plane-alone peer of the throughput table, for scale.`,
+    ].join('\n');
+}
+async function runScript(file) {
+    // A fresh process: the JIT state of this one (autocannon) would skew a micro-benchmark.
+    const script = fileURLToPath(new URL(file, import.meta.url));
+    const code = await new Promise((resolve) => {
+        scriptChild = spawn(process.execPath, [script], { stdio: 'inherit' });
+        scriptChild.once('exit', resolve);
+    });
+    if (code !== 0)
+        throw new Error(`${file} exited with code ${code}`);
+}
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+async function main() {
+    const backend = await startChild('backend', './backend.js');
+    // The new service's stand-in for canary and shadow: an identical backend in its own process.
+    const service = await startChild('service backend', './backend.js');
+    children.push(backend, service);
+    const backendUrl = `http://127.0.0.1:${backend.port}`;
+    const proxied = async (label, file, args, urlPath = UNCLAIMED_PATH) => {
+        const child = await startChild(label, file, [`--target=${backendUrl}`, ...args]);
+        children.push(child);
+        return { label, child, url: `http://127.0.0.1:${child.port}${urlPath}` };
+    };
+    const started = (label, mode) => proxied(label, './peer-strangler-shadow.js', [`--mode=${mode}`, `--service=http://127.0.0.1:${service.port}`], SHADOW_PATH);
+    const direct = { label: 'direct (no proxy)', child: null, url: `${backendUrl}${UNCLAIMED_PATH}` };
+    const httpProxy = await proxied('http-proxy 1.18.1', './peer-http-proxy.js', []);
+    const nginx = nginxInstalled() ? await proxied('nginx (1 worker)', './peer-nginx.js', []) : null;
+    const dataPlane = await proxied(`strangler data plane alone (${ROUTES} routes)`, './peer-strangler.js', [`--routes=${ROUTES}`]);
+    const legacy = await started(`strangler legacy mode (${ROUTES} routes)`, 'route');
+    const canary = await started('strangler canary 50 %', 'canary');
+    const shadow = await started('strangler shadow 100 %', 'shadow');
+    const hung = await started('strangler shadow, hung service', 'hung');
+    // The same process shape with workers: 1 and workers: 2 (a primary and two data-plane workers on one port).
+    const oneWorker = await proxied('strangler start, 1 worker', './peer-strangler-workers.js', [`--routes=${ROUTES}`, '--workers=1']);
+    const twoWorkers = await proxied('strangler start, 2 workers', './peer-strangler-workers.js', [`--routes=${ROUTES}`, '--workers=2']);
+    const main = [direct, httpProxy, ...(nginx ? [nginx] : []), dataPlane, legacy, canary, shadow, hung, oneWorker, twoWorkers];
+    const off = await proxied('strangler, ledger off', './peer-strangler-ledger.js', [`--routes=${ROUTES}`, '--ledger=off']);
+    const on = await proxied('strangler, ledger on', './peer-strangler-ledger.js', [`--routes=${ROUTES}`, '--ledger=on']);
+    // The same two processes again, under traffic spread over many endpoints, which is what makes the ledger write more rows.
+    const paths = loadPaths(MIX_PATHS);
+    const mixed = (p) => ({ ...p, label: `${p.label}, ${ENDPOINTS} endpoints`, url: p.url.replace(UNCLAIMED_PATH, ''), paths });
+    const peers = [...main, off, on, mixed(off), mixed(on)];
+    const [OFF, ON, OFF_MIX, ON_MIX] = [main.length, main.length + 1, main.length + 2, main.length + 3];
+    const samples = peers.map(() => []);
+    for (let round = 1; round <= ROUNDS; round++) {
+        // The ledger pair swaps order every round (see howLedgerMeasured; ledger-report.ts lists windows the same way).
+        const order = [...main.keys(), ...(round % 2 === 1 ? [OFF, ON, OFF_MIX, ON_MIX] : [ON, OFF, ON_MIX, OFF_MIX])];
+        for (const i of order) {
+            const peer = peers[i];
+            console.error(`bench: round ${round}/${ROUNDS}, ${peer.label}: ${round === 1 ? `${WARMUP_SECONDS} s warm-up, ` : ''}${SECONDS} s measured`);
+            const s = await measure(peer, backend, service, round === 1);
+            samples[i].push(s);
+            console.error(`       ${sampleLine(s)}${s.ledger ? `, ledger written ${s.ledger.written}, dropped ${s.ledger.dropped}` : ''}`);
+        }
+    }
+    // Exchanges cut short when autocannon closed its connections finish on their own; then the queue is flushed and counted.
+    await delay(1_000);
+    const settle = await on.child.ask('settle');
+    const results = [];
+    for (const [i, peer] of peers.entries()) {
+        // Asked once more: the last window's closing connections count too.
+        results.push({ label: peer.label, samples: samples[i], uncaught: (await peer.child?.usage())?.uncaught ?? 0 });
+    }
+    await Promise.all(children.map((c) => c.stop()));
+    const of = (p) => results[peers.indexOf(p)];
+    const { summary, table, windows } = loadReport(results.slice(0, main.length), { httpProxy: httpProxy.label, nginx: nginx?.label ?? null });
+    const ratios = targetLines({ httpProxy: of(httpProxy), nginx: nginx ? of(nginx) : null, dataPlane: of(dataPlane), legacy: of(legacy), canary: of(canary), shadow: of(shadow), hung: of(hung), workers: { one: of(oneWorker), two: of(twoWorkers) } }, summary).join('\n');
+    resetResults();
+    writeSection('Proxy throughput', `${table}\n\n${ratios}\n\nEach measured window:\n\n${windows}\n\n### How this was measured\n\n${howMeasured()}`);
+    console.log(`\n${table}\n\n${ratios}\n\n${windows}\n`);
+    const ledger = ledgerReport({
+        bare: { ...of(dataPlane), label: 'startProxy alone, one URL' },
+        pairs: [
+            { traffic: 'one URL', off: results[OFF], on: results[ON] },
+            { traffic: `${ENDPOINTS} endpoints`, off: results[OFF_MIX], on: results[ON_MIX] },
+        ],
+        settle,
+    }, LEDGER_MAX_COST);
+    writeSection('Ledger', `${ledger.table}\n\n${ledger.findings}\n\nEach measured window:\n\n${ledger.windows}\n\n### How this was measured\n\n${howLedgerMeasured()}`);
+    console.log(`\n${ledger.table}\n\n${ledger.findings}\n\n${ledger.windows}\n`);
+    await runScript('./ledger-writer.js');
+    await runScript('./shadow.js');
+    await runScript('./match.js');
+    console.log(`results written to ${RESULTS_PATH}`);
+}
+main().catch(async (err) => {
+    console.error(err);
+    await Promise.all(children.map((c) => c.stop()));
+    process.exit(1);
+});
+//# sourceMappingURL=run.js.map

@@ -1,0 +1,48 @@
+import { perRound, ratio, times } from './load-report.js';
+/** The hardening issue's targets for the full benchmark, and the lines that say whether this run met them. */
+export const TARGETS = {
+    /** strangler in legacy mode, requests/s over http-proxy's. */
+    vsHttpProxy: 1.6,
+    /** strangler in legacy mode, requests/s over nginx's. */
+    vsNginx: 0.45,
+    /** strangler in legacy mode, proxy CPU per request, µs. */
+    cpuUs: 110,
+    /** shadow 100 % over legacy mode, proxy CPU per request. */
+    shadowCpu: 2.5,
+    /** shadow with a hung service over legacy mode, client p99. */
+    hungP99: 1.1,
+};
+const verdict = (ok) => (ok ? 'met' : 'NOT met');
+export function targetLines(r, summary) {
+    const s = (p) => summary.find((x) => x.label === p.label);
+    const legacy = s(r.legacy);
+    const rps = (x) => x.rps;
+    const cpu = (x) => x.proxyCpuUs;
+    const p99 = (x) => x.p99Ms;
+    const lines = [];
+    const vsHttp = ratio(r.legacy, r.httpProxy, rps);
+    lines.push(`- strangler legacy mode / http-proxy requests/s: **${times(vsHttp)}** (target ≥ ${TARGETS.vsHttpProxy}x: ${verdict(vsHttp >= TARGETS.vsHttpProxy)}); per round: ${perRound(r.legacy, r.httpProxy, rps)}`);
+    if (r.nginx) {
+        const vsNginx = ratio(r.legacy, r.nginx, rps);
+        lines.push(`- strangler legacy mode / nginx requests/s: **${times(vsNginx)}** (target ≥ ${TARGETS.vsNginx}x: ${verdict(vsNginx >= TARGETS.vsNginx)}); per round: ${perRound(r.legacy, r.nginx, rps)}`);
+    }
+    else
+        lines.push('- nginx is not installed (`apt-get install -y nginx-light`): no nginx ratio in this run');
+    lines.push(`- strangler legacy mode proxy CPU per request: **${legacy.proxyCpu.toFixed(1)} µs** (target ≤ ${TARGETS.cpuUs} µs: ${verdict(legacy.proxyCpu <= TARGETS.cpuUs)}); http-proxy: ${s(r.httpProxy).proxyCpu.toFixed(1)} µs${r.nginx ? `, nginx: ${s(r.nginx).proxyCpu.toFixed(1)} µs` : ''}`);
+    const plane = s(r.dataPlane);
+    lines.push(`- the data plane alone (startProxy, no ledger, admin or metrics) / http-proxy requests/s: ${times(ratio(r.dataPlane, r.httpProxy, rps))}; proxy CPU ${plane.proxyCpu.toFixed(1)} µs per request; per round: ${perRound(r.dataPlane, r.httpProxy, rps)}`);
+    const shadowCpu = ratio(r.shadow, r.legacy, cpu);
+    lines.push(`- shadow 100 % / legacy mode proxy CPU per request: **${times(shadowCpu)}** (target ≤ ${TARGETS.shadowCpu}x: ${verdict(shadowCpu <= TARGETS.shadowCpu)}); per round: ${perRound(r.shadow, r.legacy, cpu)}`);
+    const hungP99 = ratio(r.hung, r.legacy, p99);
+    lines.push(`- shadow with a hung service / legacy mode client p99: **${times(hungP99)}** (target < ${TARGETS.hungP99.toFixed(2)}x: ${verdict(hungP99 < TARGETS.hungP99)}); per round: ${perRound(r.hung, r.legacy, p99)}`);
+    lines.push(`- canary 50 % / legacy mode requests/s: ${times(ratio(r.canary, r.legacy, rps))}; proxy CPU ${times(ratio(r.canary, r.legacy, cpu))}`);
+    if (r.workers) {
+        const [w1, w2] = [s(r.workers.one), s(r.workers.two)];
+        lines.push(`- 2 workers / 1 worker requests/s: **${times(ratio(r.workers.two, r.workers.one, rps))}**; proxy CPU per request, all processes: ${w2.proxyCpu.toFixed(1)} vs ${w1.proxyCpu.toFixed(1)} µs; per round: ${perRound(r.workers.two, r.workers.one, rps)}`);
+    }
+    for (const x of summary.filter((x) => x.uncaught > 0)) {
+        lines.push(`- **${x.label} threw ${x.uncaught} uncaught exception(s) during the run**; it would have crashed without the benchmark's guard (first one on stderr).`);
+    }
+    return lines;
+}
+//# sourceMappingURL=targets.js.map

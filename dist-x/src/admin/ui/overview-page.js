@@ -1,0 +1,43 @@
+import { get } from './api.js';
+import { modeBadge } from './badges.js';
+import { legendHtml, percentChartSvg, shareChartSvg } from './charts.js';
+import { fill, h, markup } from './dom.js';
+import { clock, endpointKey, int } from './format.js';
+const MODES = ['legacy', 'shadow', 'canary', 'service', 'retired'];
+/** How far along the migration is: endpoints by mode, the share the services serve, and both over time. */
+export function overviewPage(ctx) {
+    const cards = h('div', { class: 'cards' });
+    const share = h('div', { class: 'chart-box' });
+    const rates = h('div', { class: 'chart-box' });
+    const queue = h('div');
+    fill(ctx.root, h('h1', null, 'Overview'), cards, h('section', null, h('h2', null, 'Traffic share by target'), share), h('section', null, h('h2', null, 'Net match rate per route'), rates), h('section', null, h('h2', null, 'Work queue: the busiest endpoints still on legacy'), queue));
+    return {
+        async load() {
+            const since = ctx.since();
+            const [p, ts, routes] = await Promise.all([
+                get(`/api/progress?since=${since}`),
+                get(`/api/timeseries?since=${since}`),
+                get('/api/routes'),
+            ]);
+            const card = (label, value, extra) => h('div', { class: 'card' }, h('div', { class: 'card-label' }, label), h('div', { class: 'card-value' }, value), extra);
+            fill(cards, card('Endpoints', int(p.endpoints.total), h('div', { class: 'by-mode' }, MODES.map((m) => h('span', { 'data-mode-count': m }, modeBadge(m), ` ${p.endpoints.byMode[m]}`)))), h('div', { class: 'card', 'data-card': 'served-by-services' }, h('div', { class: 'card-label' }, 'Served by new services'), h('div', { class: 'card-value' }, `${p.traffic.servedByServicesShare}%`), h('div', { class: 'card-sub' }, `of ${int(p.traffic.total)} requests, ${p.traffic.window}`)), card('Routes', int(routes.routes.length), h('div', { class: 'card-sub' }, `rules: revision ${routes.revision}`)));
+            const label = (iso) => clock(iso);
+            const caption = h('p', { class: 'note' }, `Since ${clock(ts.since)}, one point per ${ts.step}.`);
+            if (ts.traffic.total.some((n) => n > 0)) {
+                fill(share, markup('div', null, shareChartSvg('Share of requests answered by each target', ts.points, ts.traffic.byTarget, ts.traffic.total, label)), markup('div', null, legendHtml(Object.keys(ts.traffic.byTarget))), caption);
+            }
+            else
+                fill(share, h('p', { class: 'empty' }, 'No traffic in this window.'));
+            const routesSeries = Object.entries(ts.matchRate).map(([name, s]) => ({ name, values: s.netMatchRate }));
+            if (routesSeries.length) {
+                fill(rates, markup('div', null, percentChartSvg('Net match rate of shadow comparisons per route', ts.points, routesSeries, label)), markup('div', null, legendHtml(routesSeries.map((s) => s.name))), caption.cloneNode(true));
+            }
+            else
+                fill(rates, h('p', { class: 'empty' }, 'No shadow comparisons in this window: put a route in shadow mode to compare its service with legacy.'));
+            fill(queue, p.workQueue.length
+                ? h('table', { class: 'data' }, h('thead', null, h('tr', null, h('th', null, 'Endpoint'), h('th', { class: 'num' }, 'Requests'))), h('tbody', null, p.workQueue.map((e) => h('tr', null, h('td', null, h('code', null, endpointKey(e))), h('td', { class: 'num' }, int(e.requests))))))
+                : h('p', { class: 'empty' }, 'No endpoint in legacy mode had traffic in this window.'), h('p', null, h('a', { href: '#/endpoints' }, 'All endpoints →')));
+        },
+    };
+}
+//# sourceMappingURL=overview-page.js.map

@@ -1,0 +1,59 @@
+/**
+ * Latency kept as counts in fixed, roughly logarithmic buckets, so a minute
+ * of traffic is a few dozen integers however many requests it had, and
+ * minutes add up by adding buckets. Quantiles are read back by linear
+ * interpolation inside the bucket that holds them.
+ */
+/** Upper bounds in ms; the last bucket is everything above the last bound. */
+export const BOUNDS_MS = [1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000, 30000];
+export const BUCKETS = BOUNDS_MS.length + 1;
+export function bucketIndex(ms) {
+    for (let i = 0; i < BOUNDS_MS.length; i++)
+        if (ms <= BOUNDS_MS[i])
+            return i;
+    return BOUNDS_MS.length;
+}
+export function emptyHistogram() {
+    return new Uint32Array(BUCKETS);
+}
+export function toBlob(h) {
+    return Buffer.from(h.buffer, h.byteOffset, h.byteLength);
+}
+export function fromBlob(blob) {
+    const out = emptyHistogram();
+    if (!blob)
+        return out;
+    const n = Math.min(BUCKETS, Math.floor(blob.byteLength / 4));
+    const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+    for (let i = 0; i < n; i++)
+        out[i] = view.getUint32(i * 4, true);
+    return out;
+}
+export function addInto(into, from) {
+    for (let i = 0; i < BUCKETS; i++)
+        into[i] = (into[i] ?? 0) + (from[i] ?? 0);
+    return into;
+}
+/** The q-quantile (0..1) in ms, or null for an empty histogram. */
+export function quantile(h, q) {
+    let total = 0;
+    for (const c of h)
+        total += c;
+    if (total === 0)
+        return null;
+    const rank = q * total;
+    let seen = 0;
+    for (let i = 0; i < BUCKETS; i++) {
+        const c = h[i];
+        if (c === 0)
+            continue;
+        if (seen + c >= rank) {
+            const lo = i === 0 ? 0 : BOUNDS_MS[i - 1];
+            const hi = i < BOUNDS_MS.length ? BOUNDS_MS[i] : lo * 2;
+            return Math.round((lo + ((rank - seen) / c) * (hi - lo)) * 100) / 100;
+        }
+        seen += c;
+    }
+    return BOUNDS_MS[BOUNDS_MS.length - 1];
+}
+//# sourceMappingURL=latency-histogram.js.map

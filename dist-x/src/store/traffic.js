@@ -1,0 +1,183 @@
+import { addInto, emptyHistogram, fromBlob, quantile, toBlob } from './latency-histogram.js';
+import { minuteOf, PendingTraffic } from './pending-traffic.js';
+export { minuteOf };
+/**
+ * The endpoint inventory and its per-minute traffic. Exchanges are folded
+ * in memory into one row per (endpoint, minute, target) (PendingTraffic),
+ * merged into the table by upsert, so the write cost follows the number of
+ * endpoints, not requests.
+ */
+export class TrafficStore {
+    db;
+    ids = new Map();
+    insertEndpoint;
+    selectEndpoint;
+    touchEndpoint;
+    upsertMinute;
+    /** Built once: a transaction function per batch costs more than the batch's bookkeeping. */
+    writeTx;
+    /** `db` is public: the ledger writes traffic and comparisons of one batch in one transaction on it. */
+    constructor(db) {
+        this.db = db;
+        this.writeTx = db.transaction((pending) => this.writePending(pending));
+        this.insertEndpoint = db.prepare(`INSERT INTO endpoints (method, path, route, source, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (method, path) DO NOTHING`);
+        this.selectEndpoint = db.prepare(`SELECT id FROM endpoints WHERE method = ? AND path = ?`);
+        this.touchEndpoint = db.prepare(`UPDATE endpoints SET last_seen = MAX(COALESCE(last_seen, 0), ?), first_seen = COALESCE(first_seen, ?), route = ? WHERE id = ?`);
+        this.upsertMinute = db.prepare(`INSERT INTO traffic_minutes (endpoint_id, minute, target, route, requests, s1xx, s2xx, s3xx, s4xx, s5xx, errors, fallbacks,
+                                    bytes_in, bytes_out, latency_sum, histogram)
+       VALUES (@endpointId, @minute, @target, @route, @requests, @s1, @s2, @s3, @s4, @s5, @errors, @fallbacks, @bytesIn, @bytesOut, @latencySum, @histogram)
+       ON CONFLICT (endpoint_id, minute, target) DO UPDATE SET
+         route = excluded.route,
+         requests = requests + excluded.requests,
+         s1xx = s1xx + excluded.s1xx, s2xx = s2xx + excluded.s2xx, s3xx = s3xx + excluded.s3xx,
+         s4xx = s4xx + excluded.s4xx, s5xx = s5xx + excluded.s5xx,
+         errors = errors + excluded.errors, fallbacks = fallbacks + excluded.fallbacks,
+         bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out,
+         latency_sum = latency_sum + excluded.latency_sum,
+         histogram = hist_merge(histogram, excluded.histogram)`);
+    }
+    /** The id of an endpoint, created on first sight. */
+    endpointId(method, path, route, source, seenAt) {
+        const key = `${method} ${path}`;
+        const known = this.ids.get(key);
+        if (known !== undefined)
+            return known;
+        this.insertEndpoint.run(method, path, route, source, seenAt, seenAt);
+        const row = this.selectEndpoint.get(method, path);
+        this.ids.set(key, row.id);
+        return row.id;
+    }
+    /** Every distinct endpoint template known, for seeding the template learner at start. */
+    knownPaths() {
+        return this.db.prepare(`SELECT DISTINCT path FROM endpoints ORDER BY path LIMIT 5000`).all().map((r) => r.path);
+    }
+    /** Seeds endpoints that traffic has not shown yet (OpenAPI import). Returns how many were new. */
+    seed(endpoints) {
+        let added = 0;
+        this.db.transaction(() => {
+            for (const e of endpoints) {
+                const r = this.insertEndpoint.run(e.method.toUpperCase(), e.path, null, 'openapi', null, null);
+                added += r.changes;
+            }
+        }).immediate();
+        return added;
+    }
+    /** After a failed outer transaction: ids cached during it may name rolled-back rows. */
+    forgetCaches() {
+        this.ids.clear();
+    }
+    /** Writes records in one transaction of their own. */
+    write(records) {
+        if (records.length === 0)
+            return;
+        const pending = new PendingTraffic();
+        for (const r of records)
+            pending.add(r);
+        try {
+            // IMMEDIATE: another process may commit between this transaction's first read and its first write (see TrafficLedger.persist).
+            this.writeTx.immediate(pending);
+        }
+        catch (err) {
+            // The rollback took back any endpoint created in the batch; ids cached for them would point at nothing.
+            this.ids.clear();
+            throw err;
+        }
+    }
+    /** Upserts what `pending` folded; the caller runs it inside its transaction and clears caches if that fails. */
+    writePending(pending) {
+        for (const row of pending.rows.values()) {
+            this.upsertMinute.run({
+                endpointId: this.endpointId(row.method, row.path, row.route, 'traffic', row.firstAt),
+                minute: row.minute,
+                target: row.target,
+                route: row.route,
+                requests: row.requests,
+                s1: row.classes[0],
+                s2: row.classes[1],
+                s3: row.classes[2],
+                s4: row.classes[3],
+                s5: row.classes[4],
+                errors: row.errors,
+                fallbacks: row.fallbacks,
+                bytesIn: row.bytesIn,
+                bytesOut: row.bytesOut,
+                latencySum: row.latencySum,
+                histogram: toBlob(row.histogram),
+            });
+        }
+        for (const t of pending.touched.values())
+            this.touchEndpoint.run(t.at, t.at, t.route, this.endpointId(t.method, t.path, t.route, 'traffic', t.at));
+    }
+    /** Every known endpoint with its traffic since `sinceMs`. */
+    endpoints(sinceMs = 0) {
+        const endpoints = this.db
+            .prepare(`SELECT id, method, path, route, source, first_seen, last_seen FROM endpoints ORDER BY path, method`)
+            .all();
+        const traffic = this.db
+            .prepare(`SELECT endpoint_id, target, requests, s1xx, s2xx, s3xx, s4xx, s5xx, errors, fallbacks, bytes_in, bytes_out, histogram
+         FROM traffic_minutes WHERE minute >= ?`)
+            .all(minuteOf(sinceMs));
+        const byId = new Map();
+        for (const e of endpoints) {
+            byId.set(e.id, {
+                id: e.id,
+                method: e.method,
+                path: e.path,
+                route: e.route,
+                source: e.source,
+                requests: 0,
+                byTarget: {},
+                statusClasses: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, error: 0 },
+                fallbacks: 0,
+                bytesIn: 0,
+                bytesOut: 0,
+                p50Ms: null,
+                p95Ms: null,
+                firstSeen: e.first_seen ? new Date(e.first_seen).toISOString() : null,
+                lastSeen: e.last_seen ? new Date(e.last_seen).toISOString() : null,
+                hist: emptyHistogram(),
+            });
+        }
+        for (const t of traffic) {
+            const e = byId.get(t.endpoint_id);
+            if (!e)
+                continue;
+            e.requests += t.requests;
+            e.byTarget[t.target] = (e.byTarget[t.target] ?? 0) + t.requests;
+            e.statusClasses['1xx'] += t.s1xx;
+            e.statusClasses['2xx'] += t.s2xx;
+            e.statusClasses['3xx'] += t.s3xx;
+            e.statusClasses['4xx'] += t.s4xx;
+            e.statusClasses['5xx'] += t.s5xx;
+            e.statusClasses.error += t.errors;
+            e.fallbacks += t.fallbacks;
+            e.bytesIn += t.bytes_in;
+            e.bytesOut += t.bytes_out;
+            addInto(e.hist, fromBlob(t.histogram));
+        }
+        return [...byId.values()].map(({ hist, ...e }) => ({ ...e, p50Ms: quantile(hist, 0.5), p95Ms: quantile(hist, 0.95) }));
+    }
+    /** Requests per target since `sinceMs`, in total. */
+    totals(sinceMs = 0, route) {
+        const rows = (route === undefined
+            ? this.db.prepare(`SELECT target, SUM(requests) AS n FROM traffic_minutes WHERE minute >= ? GROUP BY target`).all(minuteOf(sinceMs))
+            : this.db
+                .prepare(`SELECT target, SUM(requests) AS n FROM traffic_minutes WHERE minute >= ? AND route = ? GROUP BY target`)
+                .all(minuteOf(sinceMs), route));
+        const byTarget = {};
+        let total = 0;
+        for (const r of rows) {
+            byTarget[r.target] = r.n;
+            total += r.n;
+        }
+        return { total, byTarget };
+    }
+    /** Per-minute requests by target, for charts. */
+    series(sinceMs) {
+        return this.db
+            .prepare(`SELECT minute, target, SUM(requests) AS requests FROM traffic_minutes WHERE minute >= ? GROUP BY minute, target ORDER BY minute`)
+            .all(minuteOf(sinceMs));
+    }
+}
+//# sourceMappingURL=traffic.js.map
