@@ -9,7 +9,8 @@ import { CONNECTIONS, load, LOAD_GENERATOR } from './load.js';
 import { loadReport, sampleLine, type LedgerWindow, type PeerSamples, type Sample } from './load-report.js';
 import { nginxInstalled } from './nginx.js';
 import { SHADOW_PATH, type ShadowMode } from './peer-strangler-shadow.js';
-import { targetLines } from './targets.js';
+import { pairedTargetLines, targetLines, type PairedRoles } from './targets.js';
+import { howPairedMeasured, PAIRED_ROUNDS, PAIRED_SECONDS, pairedRounds, pairedTable, pairingPossible } from './paired.js';
 import type { LedgerSettle } from './peer-strangler-ledger.js';
 import { CORES, machineBusyMs, machineLine, orchestratorCpu } from './machine.js';
 import { resetResults, RESULTS_PATH, writeSection } from './results-file.js';
@@ -34,6 +35,8 @@ const ROUTES = 100;
 const LEDGER_MAX_COST = 0.1;
 /** Load windows per round: up to eleven peers, then the ledger pair under two kinds of traffic. */
 const WINDOWS = 15;
+/** Pairs in the paired rounds (pairedSection). */
+const PAIRS = 4;
 /** Distinct request paths the many-endpoint windows cycle through. */
 const MIX_PATHS = 2_000;
 
@@ -49,7 +52,7 @@ interface Peer {
 const children: Child[] = [];
 let scriptChild: ChildProcess | null = null;
 
-boundRun('bench', (ROUNDS * WINDOWS * (SECONDS + WARMUP_SECONDS + 5) + 300) * 1000, () =>
+boundRun('bench', (ROUNDS * WINDOWS * (SECONDS + WARMUP_SECONDS + 5) + PAIRS * (PAIRED_ROUNDS * (PAIRED_SECONDS + 3) + 5) + 300) * 1000, () =>
   killPids([...children.map((c) => c.pid), ...(scriptChild?.pid !== undefined && scriptChild.exitCode === null ? [scriptChild.pid] : [])]),
 );
 
@@ -150,6 +153,21 @@ function howLedgerMeasured(): string {
   ].join('\n');
 }
 
+/** The target ratios once more, from peers measured side by side (paired.ts). */
+async function pairedSection(p: Record<'legacy' | 'httpProxy' | 'dataPlane' | 'shadow' | 'hung', Peer>, rest: number[]) {
+  const pair = async (a: Peer, b: Peer) => {
+    console.error(`bench: paired, ${a.label} with ${b.label}: ${PAIRED_ROUNDS} rounds of ${PAIRED_SECONDS} s`);
+    return pairedRounds({ label: a.label, child: a.child!, url: a.url }, { label: b.label, child: b.child!, url: b.url }, rest);
+  };
+  const roles: PairedRoles = {
+    legacyVsHttpProxy: await pair(p.legacy, p.httpProxy),
+    dataPlaneVsHttpProxy: await pair(p.dataPlane, p.httpProxy),
+    shadowVsLegacy: await pair(p.shadow, p.legacy),
+    hungVsLegacy: await pair(p.hung, p.legacy),
+  };
+  return { roles, all: Object.values(roles) };
+}
+
 async function runScript(file: string): Promise<void> {
   // A fresh process: the JIT state of this one (autocannon) would skew a micro-benchmark.
   const script = fileURLToPath(new URL(file, import.meta.url));
@@ -217,6 +235,7 @@ async function main(): Promise<void> {
     // Asked once more: the last window's closing connections count too.
     results.push({ label: peer.label, samples: samples[i]!, uncaught: (await peer.child?.usage())?.uncaught ?? 0 });
   }
+  const paired = pairingPossible() ? await pairedSection({ legacy, httpProxy, dataPlane, shadow, hung }, [backend.pid, service.pid]) : null;
   await Promise.all(children.map((c) => c.stop()));
 
   const of = (p: Peer) => results[peers.indexOf(p)]!;
@@ -226,11 +245,14 @@ async function main(): Promise<void> {
     summary,
   ).join('\n');
   resetResults();
+  const pairedText = paired
+    ? `### Paired rounds\n\n${pairedTable(paired.all)}\n\n${pairedTargetLines(paired.roles).join('\n')}\n\n${howPairedMeasured()}`
+    : '### Paired rounds\n\nSkipped: they need taskset (util-linux) and two cores or more.';
   writeSection(
     'Proxy throughput',
-    `${table}\n\n${ratios}\n\nEach measured window:\n\n${windows}\n\n### How this was measured\n\n${howMeasured()}`,
+    `${table}\n\n${ratios}\n\nEach measured window:\n\n${windows}\n\n### How this was measured\n\n${howMeasured()}\n\n${pairedText}`,
   );
-  console.log(`\n${table}\n\n${ratios}\n\n${windows}\n`);
+  console.log(`\n${table}\n\n${ratios}\n\n${windows}\n\n${pairedText}\n`);
 
   const ledger = ledgerReport(
     {

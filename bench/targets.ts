@@ -1,4 +1,5 @@
 import { perRound, ratio, times, type PeerSamples, type Sample, type Summary } from './load-report.js';
+import { pairedFigures, pairedRatio, pairedRatios, type PairedResult, type PairedWindow } from './paired.js';
 
 /** The hardening issue's targets for the full benchmark, and the lines that say whether this run met them. */
 export const TARGETS = {
@@ -70,4 +71,27 @@ export function targetLines(r: Roles, summary: Summary[]): string[] {
     lines.push(`- **${x.label} threw ${x.uncaught} uncaught exception(s) during the run**; it would have crashed without the benchmark's guard (first one on stderr).`);
   }
   return lines;
+}
+
+export interface PairedRoles {
+  legacyVsHttpProxy: PairedResult;
+  dataPlaneVsHttpProxy: PairedResult;
+  shadowVsLegacy: PairedResult;
+  hungVsLegacy: PairedResult;
+}
+
+/** The same targets read from the paired rounds (paired.ts): the ratios only, since an absolute figure still depends on the machine's state. */
+export function pairedTargetLines(r: PairedRoles): string[] {
+  const { rps, cpu, p99 } = pairedFigures;
+  const round = (p: PairedResult, f: (w: PairedWindow) => number) => pairedRatios(p, f).map(times).join(', ');
+  const vsHttp = pairedRatio(r.legacyVsHttpProxy, rps);
+  const shadowCpu = pairedRatio(r.shadowVsLegacy, cpu);
+  const hungP99 = pairedRatio(r.hungVsLegacy, p99);
+  return [
+    `- paired: strangler legacy mode / http-proxy requests/s: **${times(vsHttp)}** (target ≥ ${TARGETS.vsHttpProxy}x: ${verdict(vsHttp >= TARGETS.vsHttpProxy)}); per round: ${round(r.legacyVsHttpProxy, rps)}`,
+    `- paired: the data plane alone / http-proxy requests/s: ${times(pairedRatio(r.dataPlaneVsHttpProxy, rps))}; per round: ${round(r.dataPlaneVsHttpProxy, rps)}`,
+    `- paired: shadow 100 % / legacy mode proxy CPU per request: **${times(shadowCpu)}** (target ≤ ${TARGETS.shadowCpu}x: ${verdict(shadowCpu <= TARGETS.shadowCpu)}); per round: ${round(r.shadowVsLegacy, cpu)}`,
+    `- paired: shadow with a hung service / legacy mode client p99: **${times(hungP99)}** (target < ${TARGETS.hungP99.toFixed(2)}x: ${verdict(hungP99 < TARGETS.hungP99)}); per round: ${round(r.hungVsLegacy, p99)}`,
+    '- the nginx ratio and the absolute CPU target are read from the sequential windows only: nginx runs as two processes, and an absolute figure depends on the state the core is in.',
+  ];
 }

@@ -1,0 +1,131 @@
+import { execFileSync } from 'node:child_process';
+import type { UsageReport } from './child-ipc.js';
+import type { Child } from './children.js';
+import { positive } from './env-number.js';
+import { load, type LoadRun } from './load.js';
+import { median, times } from './load-report.js';
+import { CORES } from './machine.js';
+import { markdownTable } from './markdown.js';
+
+/**
+ * Paired rounds. This kind of machine switches between a fast state and
+ * one about 1.7x slower every few seconds; two windows taken one after the
+ * other can land in different states, and their ratio is then off by up to
+ * that much either way. Here two peers run at the same time, each under
+ * its own load: both proxies pinned to CPU 0, everything else (backends,
+ * load generators, this process) to CPU 1. The two proxies share one core
+ * and whatever state it is in, so a round's ratio is the ratio of their own
+ * costs. Needs taskset (util-linux) and two cores or more; else skipped.
+ */
+
+export const PAIRED_ROUNDS = Math.round(positive('BENCH_PAIRED_ROUNDS', 9));
+export const PAIRED_SECONDS = Math.round(positive('BENCH_PAIRED_SECONDS', 3));
+
+export interface PairedPeer {
+  label: string;
+  child: Child;
+  url: string;
+}
+
+export interface PairedWindow extends LoadRun {
+  /** The proxy's CPU (user + system) per response in this window, µs. */
+  cpuUs: number;
+}
+
+/** One pair's rounds: `a` is measured against `b` (a/b in every ratio). */
+export interface PairedResult {
+  a: string;
+  b: string;
+  rounds: Array<{ a: PairedWindow; b: PairedWindow }>;
+}
+
+export function pairingPossible(): boolean {
+  if (CORES < 2) return false;
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** All threads of the process (-a): undici's and libuv's pool threads too. */
+const pin = (pid: number, cpus: string) => execFileSync('taskset', ['-apc', cpus, String(pid)], { stdio: 'ignore' });
+
+const cpuUs = (u: UsageReport) => u.userUs + u.systemUs;
+
+/**
+ * Runs `a` and `b` side by side for PAIRED_ROUNDS rounds. `rest` are the
+ * other processes of the run (backends): they go to CPU 1 with this one,
+ * whose load generators (wrk children, or autocannon in-process) follow it.
+ * Every pinned process gets all cores back at the end, also on failure.
+ */
+export async function pairedRounds(a: PairedPeer, b: PairedPeer, rest: number[]): Promise<PairedResult> {
+  const all = `0-${CORES - 1}`;
+  const others = [process.pid, ...rest];
+  try {
+    for (const p of [a, b]) pin(p.child.pid, '0');
+    for (const pid of others) pin(pid, '1');
+    // One unmeasured round: the proxies' pools reconnect and the new placement settles.
+    await Promise.all([load(a.url, 1), load(b.url, 1)]);
+    const rounds: PairedResult['rounds'] = [];
+    for (let r = 0; r < PAIRED_ROUNDS; r++) {
+      const [a0, b0] = [await a.child.usage(), await b.child.usage()];
+      const [ra, rb] = await Promise.all([load(a.url, PAIRED_SECONDS), load(b.url, PAIRED_SECONDS)]);
+      const [a1, b1] = [await a.child.usage(), await b.child.usage()];
+      rounds.push({
+        a: { ...ra, cpuUs: (cpuUs(a1) - cpuUs(a0)) / Math.max(1, ra.responses) },
+        b: { ...rb, cpuUs: (cpuUs(b1) - cpuUs(b0)) / Math.max(1, rb.responses) },
+      });
+    }
+    return { a: a.label, b: b.label, rounds };
+  } finally {
+    for (const pid of [a.child.pid, b.child.pid, ...others]) {
+      try {
+        pin(pid, all);
+      } catch {
+        // the process is gone
+      }
+    }
+  }
+}
+
+type Figure = (w: PairedWindow) => number;
+export const pairedFigures = { rps: (w: PairedWindow) => w.rps, cpu: (w: PairedWindow) => w.cpuUs, p99: (w: PairedWindow) => w.p99Ms } satisfies Record<string, Figure>;
+
+export function pairedRatios(p: PairedResult, f: Figure): number[] {
+  return p.rounds.map((r) => f(r.a) / f(r.b));
+}
+
+export const pairedRatio = (p: PairedResult, f: Figure): number => median(pairedRatios(p, f));
+
+/** One row per pair: each figure as the median of per-round ratios, and the medians of the absolute figures. */
+export function pairedTable(results: PairedResult[]): string {
+  const { rps, cpu, p99 } = pairedFigures;
+  const m = (p: PairedResult, side: 'a' | 'b', f: Figure) => median(p.rounds.map((r) => f(r[side])));
+  return markdownTable(
+    ['a / b (at the same time, sharing CPU 0)', 'requests/s a / b', 'CPU µs/req a / b', 'p99 a / b', 'requests/s a, b', 'CPU µs/req a, b', 'p99 ms a, b', 'errors + non-2xx'],
+    results.map((p) => [
+      `${p.a} / ${p.b}`,
+      times(pairedRatio(p, rps)),
+      times(pairedRatio(p, cpu)),
+      times(pairedRatio(p, p99)),
+      `${Math.round(m(p, 'a', rps))}, ${Math.round(m(p, 'b', rps))}`,
+      `${m(p, 'a', cpu).toFixed(1)}, ${m(p, 'b', cpu).toFixed(1)}`,
+      `${m(p, 'a', p99).toFixed(2)}, ${m(p, 'b', p99).toFixed(2)}`,
+      String(p.rounds.reduce((n, r) => n + r.a.errors + r.a.non2xx + r.b.errors + r.b.non2xx, 0)),
+    ]),
+  );
+}
+
+export function howPairedMeasured(): string {
+  return [
+    `${PAIRED_ROUNDS} rounds of ${PAIRED_SECONDS} s per pair, after one unmeasured 1 s round, once the rounds above are done (the peers are warm).`,
+    'In a round both peers are under load at once, each from its own load generator with the same connections as above. Both',
+    'proxies are pinned to CPU 0 (taskset -a, every thread), the backends, the load generators and the orchestrator to CPU 1, and',
+    'all get every core back afterwards. Sharing one core, the two proxies see the same machine state, so a round\'s ratio is',
+    'the ratio of their own costs, where the sequential windows above can compare a fast second with a slow one. Requests/s a / b',
+    'is then about the inverse of their CPU per request; p99 includes waiting for the other proxy\'s time on the core, alike for both.',
+    'Every ratio is the median of the per-round ratios; the absolute figures are medians too, for scale only.',
+  ].join('\n');
+}
