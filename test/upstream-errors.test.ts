@@ -233,6 +233,28 @@ describe('broken upstream connections', () => {
     await stillServes(p, legacy);
   });
 
+  it('cuts the client connection when the target resets right after its first bytes, in the same read', async () => {
+    const legacy = await upstream();
+    const reset = await onRequestHead((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial');
+      socket.resetAndDestroy();
+    });
+    const { p } = await proxy(legacy.url, {
+      services: { flaky: reset.url },
+      routes: [{ name: 'flaky', match: { path: '/flaky' }, mode: 'service', service: 'flaky' }],
+    });
+    for (let i = 0; i < 5; i++) {
+      const c = await RawClient.connect(p.port);
+      cleanup.push(async () => c.destroy());
+      await c.write(get('/flaky'));
+      await c.waitEnded(5_000);
+      // Either a 502 (the reset came before the head was read) or a visibly truncated 200, never a clean-looking answer.
+      const r = parseResponse(c.all, { ended: false });
+      if (r !== null) expect(r.status).toBe(502);
+    }
+    await stillServes(p, legacy);
+  });
+
   it('cuts the client connection when a chunked response is reset: no terminating chunk', async () => {
     const legacy = await upstream();
     const reset = await onRequestHead((socket) => {

@@ -191,6 +191,8 @@ export function forward(
       finish({ kind: 'responded', status });
     },
     onError(err) {
+      // A held first chunk never leaves: the client's connection is cut (sendUpstreamError), as it would have been with the chunk still corked.
+      held = null;
       sink?.onError();
       finish({ kind: 'failed', reason: failReason(err), error: err, headersSent: res.headersSent });
     },
