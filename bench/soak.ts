@@ -52,6 +52,13 @@ interface Row extends HealthReport {
   answered: number;
 }
 
+/** glibc malloc settings the processes inherited: they change how much freed native memory goes back to the system (README, Memory in long runs). */
+const MALLOC_VARS = ['MALLOC_ARENA_MAX', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_MMAP_THRESHOLD_'];
+function mallocLine(): string {
+  const set = MALLOC_VARS.filter((v) => process.env[v] !== undefined).map((v) => `${v}=${process.env[v]}`);
+  return set.length === 0 ? 'malloc: glibc defaults (no MALLOC_* variables set)' : `malloc: ${set.join(' ')}`;
+}
+
 const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
 const mbOr = (b: number | null) => (b === null ? '—' : mb(b));
 /** A V8 heap space's committed size, MB; '—' for a space this V8 does not have. */
@@ -132,7 +139,7 @@ async function main(): Promise<void> {
     `- ${answered} answered 2xx, ${failed} failed or non-2xx; ledger dropped ${dropped}`,
     `- soak: ${ok ? 'passed' : 'FAILED'}`,
   ].join('\n');
-  const report = `# Soak\n\nWritten by \`npm run soak -- --minutes ${minutes} --rate ${rate}\`. Do not edit by hand.\n\n${machineLine()}\n\n${table}\n\nWhere the memory is: anon, file and shmem are the kernel's split of RSS (/proc/self/status); the heap figures are V8's committed sizes by space (v8.getHeapSpaceStatistics), heap resident its pages in RAM; native other is anon minus heap resident minus external (malloc: SQLite's page cache, HTTP parsers, thread stacks), main arena the resident part of it that the main thread's malloc holds (the \`[heap]\` mapping, where SQLite's page cache lives); ledger file is the SQLite file's size.\n\n${memoryTable}\n\n${findings}\n`;
+  const report = `# Soak\n\nWritten by \`npm run soak -- --minutes ${minutes} --rate ${rate}\`. Do not edit by hand.\n\n${machineLine()}\n\n${mallocLine()}\n\n${table}\n\nWhere the memory is: anon, file and shmem are the kernel's split of RSS (/proc/self/status); the heap figures are V8's committed sizes by space (v8.getHeapSpaceStatistics), heap resident its pages in RAM; native other is anon minus heap resident minus external (malloc: SQLite's page cache, HTTP parsers, thread stacks), main arena the resident part of it that the main thread's malloc holds (the \`[heap]\` mapping, where SQLite's page cache lives); ledger file is the SQLite file's size.\n\n${memoryTable}\n\n${findings}\n`;
   writeFileSync(SOAK_PATH, report);
   console.log(`\n${report}\nwritten to ${SOAK_PATH}`);
   process.exit(ok ? 0 : 1);
