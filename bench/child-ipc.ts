@@ -17,6 +17,9 @@ export interface UsageReport {
   ledger?: LedgerCounters;
 }
 
+/** A usage report's CPU, user + system, µs: the difference of two is the CPU spent between them. */
+export const cpuUs = (u: UsageReport): number => u.userUs + u.systemUs;
+
 /** BatchedWriter stats, copied: since the child started, so the parent takes differences. */
 export interface LedgerCounters {
   written: number;

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import type { UsageReport } from './child-ipc.js';
+import { cpuUs } from './child-ipc.js';
 import type { Child } from './children.js';
 import { positive } from './env-number.js';
 import { load, type LoadRun } from './load.js';
-import { median, times } from './load-report.js';
+import { median, perRound, ratio, times } from './load-report.js';
 import { CORES } from './machine.js';
 import { markdownTable } from './markdown.js';
 
@@ -32,11 +32,16 @@ export interface PairedWindow extends LoadRun {
   cpuUs: number;
 }
 
+/** One side of a pair: its window of each round, in round order, as load-report.ts's ratio() and perRound() take them. */
+export interface PairedSide {
+  label: string;
+  samples: PairedWindow[];
+}
+
 /** One pair's rounds: `a` is measured against `b` (a/b in every ratio). */
 export interface PairedResult {
-  a: string;
-  b: string;
-  rounds: Array<{ a: PairedWindow; b: PairedWindow }>;
+  a: PairedSide;
+  b: PairedSide;
 }
 
 export function pairingPossible(): boolean {
@@ -52,8 +57,6 @@ export function pairingPossible(): boolean {
 /** All threads of the process (-a): undici's and libuv's pool threads too. */
 const pin = (pid: number, cpus: string) => execFileSync('taskset', ['-apc', cpus, String(pid)], { stdio: 'ignore' });
 
-const cpuUs = (u: UsageReport) => u.userUs + u.systemUs;
-
 /**
  * Runs `a` and `b` side by side for PAIRED_ROUNDS rounds. `rest` are the
  * other processes of the run (backends): they go to CPU 1 with this one,
@@ -68,17 +71,15 @@ export async function pairedRounds(a: PairedPeer, b: PairedPeer, rest: number[])
     for (const pid of others) pin(pid, '1');
     // One unmeasured round: the proxies' pools reconnect and the new placement settles.
     await Promise.all([load(a.url, 1), load(b.url, 1)]);
-    const rounds: PairedResult['rounds'] = [];
+    const result: PairedResult = { a: { label: a.label, samples: [] }, b: { label: b.label, samples: [] } };
     for (let r = 0; r < PAIRED_ROUNDS; r++) {
       const [a0, b0] = [await a.child.usage(), await b.child.usage()];
       const [ra, rb] = await Promise.all([load(a.url, PAIRED_SECONDS), load(b.url, PAIRED_SECONDS)]);
       const [a1, b1] = [await a.child.usage(), await b.child.usage()];
-      rounds.push({
-        a: { ...ra, cpuUs: (cpuUs(a1) - cpuUs(a0)) / Math.max(1, ra.responses) },
-        b: { ...rb, cpuUs: (cpuUs(b1) - cpuUs(b0)) / Math.max(1, rb.responses) },
-      });
+      result.a.samples.push({ ...ra, cpuUs: (cpuUs(a1) - cpuUs(a0)) / Math.max(1, ra.responses) });
+      result.b.samples.push({ ...rb, cpuUs: (cpuUs(b1) - cpuUs(b0)) / Math.max(1, rb.responses) });
     }
-    return { a: a.label, b: b.label, rounds };
+    return result;
   } finally {
     for (const pid of [a.child.pid, b.child.pid, ...others]) {
       try {
@@ -93,27 +94,25 @@ export async function pairedRounds(a: PairedPeer, b: PairedPeer, rest: number[])
 type Figure = (w: PairedWindow) => number;
 export const pairedFigures = { rps: (w: PairedWindow) => w.rps, cpu: (w: PairedWindow) => w.cpuUs, p99: (w: PairedWindow) => w.p99Ms } satisfies Record<string, Figure>;
 
-export function pairedRatios(p: PairedResult, f: Figure): number[] {
-  return p.rounds.map((r) => f(r.a) / f(r.b));
-}
-
-export const pairedRatio = (p: PairedResult, f: Figure): number => median(pairedRatios(p, f));
+/** a / b: the median of the per-round ratios, as every ratio of the benchmark. */
+export const pairedRatio = (p: PairedResult, f: Figure): number => ratio(p.a, p.b, f);
+export const pairedPerRound = (p: PairedResult, f: Figure): string => perRound(p.a, p.b, f);
 
 /** One row per pair: each figure as the median of per-round ratios, and the medians of the absolute figures. */
 export function pairedTable(results: PairedResult[]): string {
   const { rps, cpu, p99 } = pairedFigures;
-  const m = (p: PairedResult, side: 'a' | 'b', f: Figure) => median(p.rounds.map((r) => f(r[side])));
+  const m = (p: PairedResult, side: 'a' | 'b', f: Figure) => median(p[side].samples.map(f));
   return markdownTable(
     ['a / b (at the same time, sharing CPU 0)', 'requests/s a / b', 'CPU µs/req a / b', 'p99 a / b', 'requests/s a, b', 'CPU µs/req a, b', 'p99 ms a, b', 'errors + non-2xx'],
     results.map((p) => [
-      `${p.a} / ${p.b}`,
+      `${p.a.label} / ${p.b.label}`,
       times(pairedRatio(p, rps)),
       times(pairedRatio(p, cpu)),
       times(pairedRatio(p, p99)),
       `${Math.round(m(p, 'a', rps))}, ${Math.round(m(p, 'b', rps))}`,
       `${m(p, 'a', cpu).toFixed(1)}, ${m(p, 'b', cpu).toFixed(1)}`,
       `${m(p, 'a', p99).toFixed(2)}, ${m(p, 'b', p99).toFixed(2)}`,
-      String(p.rounds.reduce((n, r) => n + r.a.errors + r.a.non2xx + r.b.errors + r.b.non2xx, 0)),
+      String([...p.a.samples, ...p.b.samples].reduce((n, w) => n + w.errors + w.non2xx, 0)),
     ]),
   );
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import type { LedgerCounters, UsageReport } from './child-ipc.js';
+import { cpuUs, type LedgerCounters } from './child-ipc.js';
 import { startChild, type Child } from './children.js';
 import { ENDPOINTS, loadPaths } from './endpoint-mix.js';
 import { DISTURBED_PCT, ledgerReport } from './ledger-report.js';
@@ -69,7 +69,6 @@ async function measure(peer: Peer, backend: Child, service: Child, warmUp: boole
   const orchestratorMs = orchestrator();
   const p1 = await peer.child?.usage();
   const b1 = [await backend.usage(), await service.usage()];
-  const cpuUs = (u: UsageReport) => u.userUs + u.systemUs;
   const proxyUs = p0 && p1 ? cpuUs(p1) - cpuUs(p0) : 0;
   // Both backends: with canary and shadow the service's share of the work is backend work too.
   const backendUs = cpuUs(b1[0]!) - cpuUs(b0[0]!) + cpuUs(b1[1]!) - cpuUs(b0[1]!);

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { UsageReport } from './child-ipc.js';
+import { cpuUs } from './child-ipc.js';
 import { startChild, type Child } from './children.js';
 import { fixed, median, perRound as perRoundOf, ratio as ratioOf, times } from './load-report.js';
 import { CONNECTIONS, load, LOAD_GENERATOR, type LoadRun } from './load.js';
@@ -74,8 +74,6 @@ function difference(after: Record<string, number>, before: Record<string, number
   for (const [k, v] of Object.entries(after)) if (v - (before[k] ?? 0) > 0) d[k] = v - (before[k] ?? 0);
   return d;
 }
-
-const cpuUs = (u: UsageReport) => u.userUs + u.systemUs;
 
 async function measure(peer: Peer, round: number, backends: Child[], service: Child): Promise<Window> {
   if (round === 1) await load(peer.url, WARMUP_SECONDS);

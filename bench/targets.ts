@@ -1,5 +1,5 @@
 import { perRound, ratio, times, type PeerSamples, type Sample, type Summary } from './load-report.js';
-import { pairedFigures, pairedRatio, pairedRatios, type PairedResult, type PairedWindow } from './paired.js';
+import { pairedFigures, pairedPerRound, pairedRatio, type PairedResult } from './paired.js';
 
 /** The hardening issue's targets for the full benchmark, and the lines that say whether this run met them. */
 export const TARGETS = {
@@ -28,6 +28,12 @@ export interface Roles {
 
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
+/** One ratio against its target: `- what: **1.23x** (target ≥ 1.6x: NOT met); per round: …`. */
+function targetLine(what: string, value: number, target: '≥' | '≤' | '<', limit: number, rounds: string, limitText = `${limit}x`): string {
+  const ok = target === '≥' ? value >= limit : target === '≤' ? value <= limit : value < limit;
+  return `- ${what}: **${times(value)}** (target ${target} ${limitText}: ${verdict(ok)}); per round: ${rounds}`;
+}
+
 export function targetLines(r: Roles, summary: Summary[]): string[] {
   const s = (p: PeerSamples) => summary.find((x) => x.label === p.label)!;
   const legacy = s(r.legacy);
@@ -35,15 +41,9 @@ export function targetLines(r: Roles, summary: Summary[]): string[] {
   const cpu = (x: Sample) => x.proxyCpuUs;
   const p99 = (x: Sample) => x.p99Ms;
   const lines: string[] = [];
-  const vsHttp = ratio(r.legacy, r.httpProxy, rps);
-  lines.push(
-    `- strangler legacy mode / http-proxy requests/s: **${times(vsHttp)}** (target ≥ ${TARGETS.vsHttpProxy}x: ${verdict(vsHttp >= TARGETS.vsHttpProxy)}); per round: ${perRound(r.legacy, r.httpProxy, rps)}`,
-  );
+  lines.push(targetLine('strangler legacy mode / http-proxy requests/s', ratio(r.legacy, r.httpProxy, rps), '≥', TARGETS.vsHttpProxy, perRound(r.legacy, r.httpProxy, rps)));
   if (r.nginx) {
-    const vsNginx = ratio(r.legacy, r.nginx, rps);
-    lines.push(
-      `- strangler legacy mode / nginx requests/s: **${times(vsNginx)}** (target ≥ ${TARGETS.vsNginx}x: ${verdict(vsNginx >= TARGETS.vsNginx)}); per round: ${perRound(r.legacy, r.nginx, rps)}`,
-    );
+    lines.push(targetLine('strangler legacy mode / nginx requests/s', ratio(r.legacy, r.nginx, rps), '≥', TARGETS.vsNginx, perRound(r.legacy, r.nginx, rps)));
   } else lines.push('- nginx is not installed (`apt-get install -y nginx-light`): no nginx ratio in this run');
   lines.push(
     `- strangler legacy mode proxy CPU per request: **${legacy.proxyCpu.toFixed(1)} µs** (target ≤ ${TARGETS.cpuUs} µs: ${verdict(legacy.proxyCpu <= TARGETS.cpuUs)}); http-proxy: ${s(r.httpProxy).proxyCpu.toFixed(1)} µs${r.nginx ? `, nginx: ${s(r.nginx).proxyCpu.toFixed(1)} µs` : ''}`,
@@ -52,13 +52,9 @@ export function targetLines(r: Roles, summary: Summary[]): string[] {
   lines.push(
     `- the data plane alone (startProxy, no ledger, admin or metrics) / http-proxy requests/s: ${times(ratio(r.dataPlane, r.httpProxy, rps))}; proxy CPU ${plane.proxyCpu.toFixed(1)} µs per request; per round: ${perRound(r.dataPlane, r.httpProxy, rps)}`,
   );
-  const shadowCpu = ratio(r.shadow, r.legacy, cpu);
+  lines.push(targetLine('shadow 100 % / legacy mode proxy CPU per request', ratio(r.shadow, r.legacy, cpu), '≤', TARGETS.shadowCpu, perRound(r.shadow, r.legacy, cpu)));
   lines.push(
-    `- shadow 100 % / legacy mode proxy CPU per request: **${times(shadowCpu)}** (target ≤ ${TARGETS.shadowCpu}x: ${verdict(shadowCpu <= TARGETS.shadowCpu)}); per round: ${perRound(r.shadow, r.legacy, cpu)}`,
-  );
-  const hungP99 = ratio(r.hung, r.legacy, p99);
-  lines.push(
-    `- shadow with a hung service / legacy mode client p99: **${times(hungP99)}** (target < ${TARGETS.hungP99.toFixed(2)}x: ${verdict(hungP99 < TARGETS.hungP99)}); per round: ${perRound(r.hung, r.legacy, p99)}`,
+    targetLine('shadow with a hung service / legacy mode client p99', ratio(r.hung, r.legacy, p99), '<', TARGETS.hungP99, perRound(r.hung, r.legacy, p99), `${TARGETS.hungP99.toFixed(2)}x`),
   );
   lines.push(`- canary 50 % / legacy mode requests/s: ${times(ratio(r.canary, r.legacy, rps))}; proxy CPU ${times(ratio(r.canary, r.legacy, cpu))}`);
   if (r.workers) {
@@ -83,15 +79,13 @@ export interface PairedRoles {
 /** The same targets read from the paired rounds (paired.ts): the ratios only, since an absolute figure still depends on the machine's state. */
 export function pairedTargetLines(r: PairedRoles): string[] {
   const { rps, cpu, p99 } = pairedFigures;
-  const round = (p: PairedResult, f: (w: PairedWindow) => number) => pairedRatios(p, f).map(times).join(', ');
-  const vsHttp = pairedRatio(r.legacyVsHttpProxy, rps);
-  const shadowCpu = pairedRatio(r.shadowVsLegacy, cpu);
-  const hungP99 = pairedRatio(r.hungVsLegacy, p99);
+  const check = (what: string, p: PairedResult, f: (typeof pairedFigures)[keyof typeof pairedFigures], target: '≥' | '≤' | '<', limit: number, limitText?: string) =>
+    targetLine(`paired: ${what}`, pairedRatio(p, f), target, limit, pairedPerRound(p, f), limitText);
   return [
-    `- paired: strangler legacy mode / http-proxy requests/s: **${times(vsHttp)}** (target ≥ ${TARGETS.vsHttpProxy}x: ${verdict(vsHttp >= TARGETS.vsHttpProxy)}); per round: ${round(r.legacyVsHttpProxy, rps)}`,
-    `- paired: the data plane alone / http-proxy requests/s: ${times(pairedRatio(r.dataPlaneVsHttpProxy, rps))}; per round: ${round(r.dataPlaneVsHttpProxy, rps)}`,
-    `- paired: shadow 100 % / legacy mode proxy CPU per request: **${times(shadowCpu)}** (target ≤ ${TARGETS.shadowCpu}x: ${verdict(shadowCpu <= TARGETS.shadowCpu)}); per round: ${round(r.shadowVsLegacy, cpu)}`,
-    `- paired: shadow with a hung service / legacy mode client p99: **${times(hungP99)}** (target < ${TARGETS.hungP99.toFixed(2)}x: ${verdict(hungP99 < TARGETS.hungP99)}); per round: ${round(r.hungVsLegacy, p99)}`,
+    check('strangler legacy mode / http-proxy requests/s', r.legacyVsHttpProxy, rps, '≥', TARGETS.vsHttpProxy),
+    `- paired: the data plane alone / http-proxy requests/s: ${times(pairedRatio(r.dataPlaneVsHttpProxy, rps))}; per round: ${pairedPerRound(r.dataPlaneVsHttpProxy, rps)}`,
+    check('shadow 100 % / legacy mode proxy CPU per request', r.shadowVsLegacy, cpu, '≤', TARGETS.shadowCpu),
+    check('shadow with a hung service / legacy mode client p99', r.hungVsLegacy, p99, '<', TARGETS.hungP99, `${TARGETS.hungP99.toFixed(2)}x`),
     '- the nginx ratio and the absolute CPU target are read from the sequential windows only: nginx runs as two processes, and an absolute figure depends on the state the core is in.',
   ];
 }

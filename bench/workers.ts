@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import type { UsageReport } from './child-ipc.js';
+import { cpuUs, type UsageReport } from './child-ipc.js';
 import { startChild, type Child } from './children.js';
 import { DESIGNS, designTable, measureDesign, type DesignResult } from './ledger-design.js';
 import { CONNECTIONS, load } from './load.js';
@@ -54,7 +54,6 @@ async function measure(peer: Child, url: string, backend: Child, o: WorkersOptio
   const orchestratorMs = orchestrator();
   const p1 = (await peer.usage()) as WorkersUsage;
   const b1 = await backend.usage();
-  const cpuUs = (u: UsageReport) => u.userUs + u.systemUs;
   const proxyUs = cpuUs(p1) - cpuUs(p0);
   const backendUs = cpuUs(b1) - cpuUs(b0);
   const oursMs = (proxyUs + backendUs) / 1000 + orchestratorMs;
