@@ -18,6 +18,33 @@ export type { Database };
  */
 export const PAGE_CACHE_KIB = 2000;
 
+/** How long a second process waits for the lock, in SQLite's busy handler and in whileBusy. */
+const BUSY_TIMEOUT_MS = 5000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs the setup of a connection again while SQLite answers SQLITE_BUSY,
+ * up to BUSY_TIMEOUT_MS. Some lock conflicts are answered at once, without
+ * the busy handler: several processes opening one fresh file together (the
+ * proxy, a CLI command, data-plane workers) meet them while switching it to
+ * WAL and migrating it. The pragmas are idempotent and each migration step
+ * re-reads the version inside its own transaction, so a retry is safe.
+ */
+function whileBusy(setup: () => void): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      setup();
+      return;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw err;
+      // Once, at startup: a short synchronous wait before trying again.
+      Atomics.wait(pause, 0, 0, 20);
+    }
+  }
+}
+
 /**
  * Opens (creating if needed) the ledger database: WAL so readers (admin,
  * CLI) never block the writer, synchronous=NORMAL because a crash may lose
@@ -34,18 +61,20 @@ export function openDatabase(file: string, opts: { readonly?: boolean; migrate?:
     throw new Error(`cannot open the database ${file}: ${(err as Error).message}`);
   }
   try {
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
-    if (!opts.readonly) {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-    }
     // Merging latency histograms inside an upsert keeps a minute's row one statement.
     db.function('hist_merge', { deterministic: true }, (a: unknown, b: unknown) =>
       toBlob(addInto(fromBlob(a as Buffer | null), fromBlob(b as Buffer | null))),
     );
-    if (opts.migrate !== false && !opts.readonly) migrate(db);
+    whileBusy(() => {
+      if (!opts.readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        db.pragma('foreign_keys = ON');
+      }
+      if (opts.migrate !== false && !opts.readonly) migrate(db);
+    });
   } catch (err) {
     // A file that is not a ledger, or one from a newer strangler: say which file, and do not hold it open.
     db.close();
