@@ -231,15 +231,24 @@ describe.each(CASES.filter((c) => c.mode !== 'shadow'))('$mode mode, service $fa
 });
 
 describe('shadow mode, a service that fails every copy', () => {
-  it('logged: once per episode, not once per copy; every copy still counted', async () => {
-    const outcome = { kind: 'shadow', outcome: 'shadow-reset' };
-    const before = await proxy.metric('strangler_shadow_outcomes_total', outcome);
+  it('logged: once per episode, not once per copy; after 5 failures in a row the copies pause (dropped-circuit), told once; every copy still counted', async () => {
+    const reset = { kind: 'shadow', outcome: 'shadow-reset' };
+    const paused = { kind: 'shadow', outcome: 'dropped-circuit' };
+    const [resetBefore, pausedBefore] = [await proxy.metric('strangler_shadow_outcomes_total', reset), await proxy.metric('strangler_shadow_outcomes_total', paused)];
     for (let i = 0; i < 20; i++) {
       const a = await proxy.get(`/shadow/reset/again-${i}`);
       expect(a.json).toEqual(legacyAnswer(`/shadow/reset/again-${i}`));
     }
-    await proxy.metricAtLeast('strangler_shadow_outcomes_total', outcome, before + 20);
+    const counted = async () => (await proxy.metric('strangler_shadow_outcomes_total', reset)) - resetBefore + (await proxy.metric('strangler_shadow_outcomes_total', paused)) - pausedBefore;
+    await until(async () => (await counted()) === 20, 'all 20 copies to be counted');
+    // The circuit opens at the fifth reset in a row; copies already on their way when it opened still end as resets.
+    expect((await proxy.metric('strangler_shadow_outcomes_total', reset)) - resetBefore).toBeGreaterThanOrEqual(5);
+    expect((await proxy.metric('strangler_shadow_outcomes_total', paused)) - pausedBefore).toBeGreaterThan(0);
+    expect(await proxy.metric('strangler_shadow_circuit_open', { target: 'faulty' })).toBe(1);
     // The episode opened with the first reset copy above; within the minute no other line follows.
     expect(copyLines('shadow-reset')).toHaveLength(1);
+    const pauses = proxy.logs().filter((l) => typeof l.msg === 'string' && l.msg.startsWith('shadow copies to faulty paused'));
+    expect(pauses).toHaveLength(1);
+    expect(pauses[0]).toMatchObject({ target: 'faulty', failures: 5, pausedMs: 5_000 });
   });
 });

@@ -18,6 +18,8 @@ export interface ProxyMetrics {
   shadow(kind: 'shadow' | 'noise', outcome: string): void;
   /** A client request the proxy answered itself and never forwarded: refused, timed out, unparseable. */
   refused(reason: string): void;
+  /** A shadow lane's circuit opened (copies to `target` paused) or closed. */
+  circuit(target: string, open: boolean): void;
 }
 
 /** One process's metrics as prom-client exports them to be added up with other processes' (getMetricsAsJSON). */
@@ -95,6 +97,12 @@ export function createMetrics(ledgerStats: () => WriterStats | undefined, opts: 
     },
   });
 
+  const circuits = new Gauge({
+    name: 'strangler_shadow_circuit_open',
+    help: 'Shadow copies to this target paused after failures in a row (1), or sent (0); with workers, the number of workers that paused them',
+    labelNames: ['target'] as const,
+    registers: [registry],
+  });
   const shadowOutcomes = counted('strangler_shadow_outcomes_total', 'Shadow and noise copies by outcome: match, differ, or why they were not compared', ['kind', 'outcome']);
   const refusals = counted(
     'strangler_client_refusals_total',
@@ -122,6 +130,9 @@ export function createMetrics(ledgerStats: () => WriterStats | undefined, opts: 
     },
     refused(reason) {
       refusals.inc(reason);
+    },
+    circuit(target, open) {
+      circuits.set({ target }, open ? 1 : 0);
     },
   };
 }

@@ -49,6 +49,7 @@ export async function startDataPlane(o: DataPlaneOptions): Promise<DataPlane> {
     logger,
     record: (r) => ledger?.recordShadow(r),
     onCount: (kind, outcome) => metrics.shadow(kind, outcome),
+    onCircuit: (target, open) => metrics.circuit(target, open),
   });
   const proxy = await startProxy({ rules: o.rules, listen: o.listen, logger, onExchange, shadow, onRefused: (reason) => metrics.refused(reason) });
   if (o.ledger !== false) {

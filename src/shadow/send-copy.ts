@@ -15,7 +15,7 @@ export interface CopyRequest {
 
 export type CopyResult =
   | { ok: true; response: CapturedResponse; ms: number }
-  | { ok: false; outcome: Extract<Outcome, 'shadow-timeout' | 'shadow-refused' | 'shadow-reset' | 'too-large' | 'unparseable'>; ms: number; error: string };
+  | { ok: false; outcome: Extract<Outcome, 'shadow-timeout' | 'shadow-refused' | 'shadow-reset' | 'too-large' | 'unparseable' | 'dropped-circuit'>; ms: number; error: string };
 
 /**
  * Sends one shadow copy and reads its answer, bounded in time and size.

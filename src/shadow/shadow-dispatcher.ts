@@ -10,6 +10,7 @@ import { LEGACY } from '../router/targets.js';
 import type { Logger } from '../log.js';
 import { FailureEpisodes } from '../failure-episodes.js';
 import { BodyCapture } from './body-capture.js';
+import { Circuit, DEFAULT_CIRCUIT, type Admission, type CircuitChange, type CircuitPolicy } from './circuit.js';
 import { ComparePool } from './compare-pool.js';
 import { sendCopy, type CopyResult } from './send-copy.js';
 import type { ShadowRecord } from './shadow-record.js';
@@ -22,10 +23,13 @@ import type { CapturedResponse, Outcome } from './types.js';
  * route's budget, the target's queue full); an admitted copy waits for the
  * request body, runs on its own connection pool under a per-target
  * concurrency limit, and is compared with the primary answer (captured as
- * it streamed to the client) once both are in.
+ * it streamed to the client) once both are in. A lane whose copies keep
+ * failing in transport stops sending them for a while (circuit.ts).
  */
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Copy outcomes that say the target could not be reached or did not answer in time: they count towards opening a lane's circuit. */
+const TRANSPORT_FAILURES: ReadonlySet<string> = new Set(['shadow-timeout', 'shadow-refused', 'shadow-reset']);
 const DEFAULT_SPEC: ShadowSpec = ShadowSchema.parse({});
 
 export interface ShadowOptions {
@@ -38,6 +42,10 @@ export interface ShadowOptions {
   /** Copies waiting per target beyond those in flight. */
   queueMax?: number;
   random?: () => number;
+  /** When a lane stops sending copies after failures in a row, and for how long (DEFAULT_CIRCUIT). */
+  circuit?: CircuitPolicy;
+  /** A lane's circuit opened (copies to the target paused) or closed again: for the gauge. */
+  onCircuit?: (target: string, open: boolean) => void;
 }
 
 export interface ShadowSession {
@@ -51,11 +59,26 @@ export interface ShadowSession {
 }
 
 interface Lane {
+  /** The first target seen with this origin: the name the log and the gauge use. */
+  name: string;
   pool: Pool;
   active: number;
   /** Admitted sessions not yet finished with this lane. */
   reserved: number;
-  queue: Array<() => void>;
+  queue: Array<Waiting>;
+  circuit: Circuit;
+}
+
+/** An admitted copy's place: its lane, and whether it is the probe of an open circuit. */
+interface Slot {
+  lane: Lane;
+  probe: boolean;
+}
+
+/** A copy waiting for a slot in its lane: started when one frees, or dropped when the circuit opens. */
+interface Waiting {
+  start(): void;
+  drop(): void;
 }
 
 let exchangeCounter = 0;
@@ -88,6 +111,8 @@ export class ShadowDispatcher {
   }
 
   private copyFailed(route: string, target: string, outcome: string, error: string): void {
+    // Copies paused by the circuit are told once, by observe().
+    if (outcome === 'dropped-circuit') return;
     const t = this.episodes.failed(route, outcome, Date.now());
     if (!t.tell) return;
     this.o.logger.warn(
@@ -107,29 +132,69 @@ export class ShadowDispatcher {
     let lane = this.lanes.get(target.origin);
     if (!lane) {
       // Its own pool: shadow copies never take a connection the client's requests could use.
-      lane = { pool: new Pool(target.origin, { connections: this.concurrency, keepAliveTimeout: 4_000, connectTimeout: 5_000 }), active: 0, reserved: 0, queue: [] };
+      lane = {
+        name: target.name,
+        pool: new Pool(target.origin, { connections: this.concurrency, keepAliveTimeout: 4_000, connectTimeout: 5_000 }),
+        active: 0,
+        reserved: 0,
+        queue: [],
+        circuit: new Circuit(this.o.circuit ?? DEFAULT_CIRCUIT),
+      };
       this.lanes.set(target.origin, lane);
     }
     return lane;
   }
 
-  private admit(lane: Lane): boolean {
-    if (lane.reserved >= this.concurrency + this.queueMax) return false;
+  /** Takes a slot in the lane (`go`, or `probe` for the one copy that tests an open circuit), or says why not. */
+  private admit(lane: Lane): Exclude<Admission, false> | 'dropped-queue' | 'dropped-circuit' {
+    const full = lane.reserved >= this.concurrency + this.queueMax;
+    let admission: Admission = 'go';
+    if (lane.circuit.open) {
+      admission = full ? false : lane.circuit.allow(Date.now());
+      if (!admission) return 'dropped-circuit';
+    } else if (full) return 'dropped-queue';
     lane.reserved++;
-    return true;
+    return admission;
   }
 
-  private run(lane: Lane, job: () => Promise<void>): void {
+  private run(lane: Lane, job: () => Promise<void>, dropped: () => void): void {
     const start = () => {
       lane.active++;
       job().finally(() => {
         lane.active--;
         lane.reserved--;
-        lane.queue.shift()?.();
+        lane.queue.shift()?.start();
       });
     };
     if (lane.active < this.concurrency) start();
-    else lane.queue.push(start);
+    else
+      lane.queue.push({
+        start,
+        drop: () => {
+          lane.reserved--;
+          dropped();
+        },
+      });
+  }
+
+  /** A copy's result, told to its lane's circuit; an opening drops the copies waiting in the lane. */
+  private observe(lane: Lane, r: CopyResult, probe: boolean): void {
+    const now = Date.now();
+    let change: CircuitChange = null;
+    if (r.ok || !TRANSPORT_FAILURES.has(r.outcome)) change = lane.circuit.answered(now);
+    else change = lane.circuit.failed(now, probe);
+    if (!change) return;
+    if ('opened' in change) {
+      const waiting = lane.queue.splice(0);
+      for (const w of waiting) w.drop();
+      this.o.logger.warn(
+        { target: lane.name, failures: change.failures, pausedMs: change.forMs, dropped: waiting.length },
+        `shadow copies to ${lane.name} paused for ${change.forMs / 1000} s after ${change.failures} failed in a row; clients are not affected; one copy will probe it then`,
+      );
+    } else {
+      this.o.logger.info({ target: lane.name, pausedMs: change.openedFor }, `shadow copies to ${lane.name} resumed: a copy was answered after ${Math.round(change.openedFor / 1000)} s paused`);
+    }
+    this.o.onCircuit?.(lane.name, 'opened' in change);
   }
 
   private skip(outcome: Outcome, route: string, req: IncomingMessage, kind: ShadowRecord['kind'] = 'shadow'): null {
@@ -179,19 +244,24 @@ export class ShadowDispatcher {
     else bucket.setRate(spec.maxPerSecond);
     if (!bucket.take()) return this.skip('dropped-budget', plan.route, req);
     const lane = this.lane(copyTarget);
-    if (!this.admit(lane)) return this.skip('dropped-queue', plan.route, req);
+    const admitted = this.admit(lane);
+    if (admitted !== 'go' && admitted !== 'probe') return this.skip(admitted, plan.route, req);
 
     // Noise: legacy asked a second time, only for safe requests and only when legacy is the one answering the client.
     let noiseLane: Lane | null = null;
+    let noiseProbe = false;
     const legacy = targets.get(LEGACY)!;
     if (legacyIsPrimary && SAFE.has(method) && spec.noisePercent > 0 && this.random() * 100 < spec.noisePercent) {
       const l = this.lane(legacy);
-      if (this.admit(l)) noiseLane = l;
-      else this.count('noise-dropped-queue');
+      const noiseAdmitted = this.admit(l);
+      if (noiseAdmitted === 'go' || noiseAdmitted === 'probe') {
+        noiseLane = l;
+        noiseProbe = noiseAdmitted === 'probe';
+      } else this.count(`noise-${noiseAdmitted}`);
     }
     // Samples name the service compared: the copy's target, or with `against: legacy` the one that answered.
     const serviceName = legacyIsPrimary ? copyTarget.name : plan.primary.name;
-    return this.session(plan.route, spec, req, rules, copyTarget, legacy, lane, noiseLane, legacyIsPrimary, hasBody, serviceName);
+    return this.session(plan.route, spec, req, rules, copyTarget, legacy, { lane, probe: admitted === 'probe' }, noiseLane && { lane: noiseLane, probe: noiseProbe }, legacyIsPrimary, hasBody, serviceName);
   }
 
   private session(
@@ -201,8 +271,8 @@ export class ShadowDispatcher {
     rules: RuleFile,
     copyTarget: Target,
     legacy: Target,
-    lane: Lane,
-    noiseLane: Lane | null,
+    slot: Slot,
+    noiseSlot: Slot | null,
     legacyIsPrimary: boolean,
     hasBody: boolean,
     serviceName: string,
@@ -219,7 +289,7 @@ export class ShadowDispatcher {
     let primary: { answered: boolean; ms: number } | null = null;
     let copy: CopyResult | null = null;
     let noise: CopyResult | null = null;
-    let noisePending = noiseLane !== null;
+    let noisePending = noiseSlot !== null;
     let started = false;
     const clientIp = req.socket.remoteAddress ?? '';
     const rawHeaders = req.rawHeaders;
@@ -319,15 +389,16 @@ export class ShadowDispatcher {
       }
     };
 
-    const sendTo = (l: Lane, target: Target, noiseCall: boolean, done: (r: CopyResult) => void) => {
-      this.run(l, async () => {
-        const body = requestBody ? (requestBody.truncated ? null : requestBody.body()) : null;
-        if (requestBody?.truncated) {
-          done({ ok: false, outcome: 'too-large', ms: 0, error: 'request body over maxBodyBytes' });
-          return;
-        }
-        done(
-          await sendCopy(l.pool, {
+    const sendTo = ({ lane: l, probe }: Slot, target: Target, noiseCall: boolean, done: (r: CopyResult) => void) => {
+      this.run(
+        l,
+        async () => {
+          const body = requestBody ? (requestBody.truncated ? null : requestBody.body()) : null;
+          if (requestBody?.truncated) {
+            done({ ok: false, outcome: 'too-large', ms: 0, error: 'request body over maxBodyBytes' });
+            return;
+          }
+          const r = await sendCopy(l.pool, {
             origin: target.origin,
             path: target.basePath ? target.basePath + targetPath(url) : targetPath(url),
             method,
@@ -335,9 +406,12 @@ export class ShadowDispatcher {
             body,
             timeoutMs: spec.timeoutMs,
             maxBodyBytes: spec.maxBodyBytes,
-          }),
-        );
-      });
+          });
+          this.observe(l, r, probe);
+          done(r);
+        },
+        () => done({ ok: false, outcome: 'dropped-circuit', ms: 0, error: `copies to ${target.name} are paused` }),
+      );
     };
 
     return {
@@ -358,12 +432,12 @@ export class ShadowDispatcher {
       requestDone: () => {
         if (started || primary?.answered === false) return;
         started = true;
-        sendTo(lane, copyTarget, false, (r) => {
+        sendTo(slot, copyTarget, false, (r) => {
           copy = r;
           settle();
         });
-        if (noiseLane) {
-          sendTo(noiseLane, legacy, true, (r) => {
+        if (noiseSlot) {
+          sendTo(noiseSlot, legacy, true, (r) => {
             noise = r;
             noisePending = false;
             settle();
@@ -375,8 +449,8 @@ export class ShadowDispatcher {
         if (!started) {
           // The client went away (or the answer failed) before the copy left: give back the admitted slots.
           started = true;
-          lane.reserved--;
-          if (noiseLane) noiseLane.reserved--;
+          slot.lane.reserved--;
+          if (noiseSlot) noiseSlot.lane.reserved--;
           this.count('abandoned');
           return;
         }

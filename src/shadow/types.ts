@@ -10,7 +10,8 @@ export type Outcome =
   | 'unparseable'
   | 'skipped-unsafe'
   | 'dropped-budget'
-  | 'dropped-queue';
+  | 'dropped-queue'
+  | 'dropped-circuit';
 
 export const OUTCOMES: readonly Outcome[] = [
   'match',
@@ -23,6 +24,7 @@ export const OUTCOMES: readonly Outcome[] = [
   'skipped-unsafe',
   'dropped-budget',
   'dropped-queue',
+  'dropped-circuit',
 ];
 
 /** Always seen from legacy's side: `missing` = legacy has it, the other side does not; `extra` = only the other side has it. */

@@ -1,0 +1,176 @@
+import http from 'node:http';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/log.js';
+import { startProxy, type RunningProxy } from '../src/router/proxy.js';
+import { RuleFileSchema } from '../src/rules/schema.js';
+import { Circuit } from '../src/shadow/circuit.js';
+import { ShadowDispatcher } from '../src/shadow/shadow-dispatcher.js';
+import type { ShadowRecord } from '../src/shadow/shadow-record.js';
+import { send, startNamedServer, until, type NamedServer } from './helpers/modes-servers.js';
+
+/**
+ * The shadow lane's circuit breaker: after failures in a row, copies to a
+ * sick service stop (counted as dropped-circuit) instead of each holding a
+ * slot, a connection and a timer until its timeout; a probe later finds out
+ * whether the service is back. First the policy on its own (time passed in),
+ * then end to end: real legacy and service servers, a real proxy.
+ */
+
+const POLICY = { failures: 3, openMs: 1_000, maxOpenMs: 4_000 };
+
+describe('the circuit on its own', () => {
+  it('opens after `failures` transport failures in a row; an answer in between starts the count again', () => {
+    const c = new Circuit(POLICY);
+    expect(c.failed(0, false)).toBeNull();
+    expect(c.failed(1, false)).toBeNull();
+    expect(c.answered(2)).toBeNull();
+    expect(c.failed(3, false)).toBeNull();
+    expect(c.failed(4, false)).toBeNull();
+    expect(c.open).toBe(false);
+    expect(c.allow(4)).toBe('go');
+    expect(c.failed(5, false)).toEqual({ opened: true, forMs: 1_000, failures: 3 });
+    expect(c.open).toBe(true);
+  });
+
+  it('while open: no copy until the period is over, then exactly one probe per period', () => {
+    const c = new Circuit(POLICY);
+    for (let t = 0; t < 3; t++) c.failed(t, false);
+    expect(c.allow(500)).toBe(false);
+    expect(c.allow(1_001)).toBe(false);
+    expect(c.allow(1_002)).toBe('probe');
+    expect(c.allow(1_003)).toBe(false);
+    // The probe never reported (its client went away before it left): another one after a further period.
+    expect(c.allow(2_001)).toBe(false);
+    expect(c.allow(2_002)).toBe('probe');
+  });
+
+  it('a failed probe doubles the pause, up to maxOpenMs; copies sent before the opening failing late do not', () => {
+    const c = new Circuit(POLICY);
+    for (let t = 0; t < 3; t++) c.failed(t, false);
+    // The rest of a hung service's copies time out together just after the opening: nothing new.
+    for (let t = 3; t < 20; t++) expect(c.failed(t, false)).toBeNull();
+    expect(c.allow(1_002)).toBe('probe');
+    expect(c.failed(1_100, true)).toEqual({ opened: true, forMs: 2_000, failures: 4 });
+    expect(c.allow(3_099)).toBe(false);
+    expect(c.allow(3_100)).toBe('probe');
+    expect(c.failed(3_200, true)).toMatchObject({ forMs: 4_000 });
+    expect(c.allow(7_200)).toBe('probe');
+    expect(c.failed(7_300, true)).toMatchObject({ forMs: 4_000 });
+  });
+
+  it('any answer closes it, the probe or a copy sent before the opening', () => {
+    const c = new Circuit(POLICY);
+    for (let t = 0; t < 3; t++) c.failed(t, false);
+    expect(c.answered(700)).toEqual({ closed: true, openedFor: 698 });
+    expect(c.open).toBe(false);
+    expect(c.allow(701)).toBe('go');
+    // The count starts again from nothing.
+    expect(c.failed(702, false)).toBeNull();
+  });
+});
+
+describe('end to end: a service that hangs, then heals', () => {
+  let legacy: NamedServer;
+  let service: NamedServer;
+  let proxy: RunningProxy;
+  let dispatcher: ShadowDispatcher;
+  let serviceHangs = true;
+  const records: ShadowRecord[] = [];
+  const circuitChanges: Array<{ target: string; open: boolean }> = [];
+  const logs: Array<{ level: number; msg: string; target?: string; dropped?: number }> = [];
+  const held: http.ServerResponse[] = [];
+
+  beforeAll(async () => {
+    legacy = await startNamedServer('legacy');
+    service = await startNamedServer('svc', (_req, res) => {
+      if (!serviceHangs) return false;
+      held.push(res);
+      return true;
+    });
+    const logSink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as (typeof logs)[number]);
+        done();
+      },
+    });
+    dispatcher = new ShadowDispatcher({
+      logger: createLogger({ destination: logSink }),
+      record: (r) => records.push(r),
+      onCircuit: (target, open) => circuitChanges.push({ target, open }),
+      concurrency: 2,
+      queueMax: 4,
+      circuit: POLICY,
+    });
+    const rules = RuleFileSchema.parse({
+      legacy: legacy.url,
+      services: { svc: service.url },
+      routes: [{ name: 'items', match: { path: '/items/{id}' }, mode: 'shadow', service: 'svc', shadow: { timeoutMs: 300, noisePercent: 0, maxPerSecond: 100_000 } }],
+    });
+    proxy = await startProxy({ rules, listen: '127.0.0.1:0', shadow: dispatcher });
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    await dispatcher?.close();
+    for (const res of held) res.destroy();
+    await Promise.all([legacy?.close(), service?.close()]);
+  });
+
+  const outcomes = () => {
+    const by: Record<string, number> = {};
+    for (const r of records) by[r.outcome] = (by[r.outcome] ?? 0) + 1;
+    return by;
+  };
+  const copiesSeen = () => service.received.length;
+
+  it('after 3 timeouts in a row the copies stop: the waiting ones and every new one are counted as dropped-circuit, the client always gets legacy', async () => {
+    // 2 copies in flight and 4 waiting at most: the 2 time out after 300 ms, 2 more go and time out, and the third timeout opens the circuit.
+    for (let i = 0; i < 8; i++) {
+      const a = await send('GET', `${proxy.url}/items/${i}`);
+      expect(a.status).toBe(200);
+      expect(a.by).toBe('legacy');
+    }
+    await until(() => circuitChanges.length > 0, 'the circuit to open');
+    expect(circuitChanges).toEqual([{ target: 'svc', open: true }]);
+    await until(() => records.length === 8, 'every copy of the 8 requests to end');
+    const o = outcomes();
+    expect(o['shadow-timeout']).toBeGreaterThanOrEqual(3);
+    expect(o['dropped-circuit']).toBeGreaterThanOrEqual(1);
+    expect((o['shadow-timeout'] ?? 0) + (o['dropped-circuit'] ?? 0) + (o['dropped-queue'] ?? 0)).toBe(8);
+    expect(dispatcher.counts['dropped-circuit']).toBe(o['dropped-circuit']);
+    const paused = logs.filter((l) => l.msg.startsWith('shadow copies to svc paused'));
+    expect(paused).toHaveLength(1);
+    expect(paused[0]).toMatchObject({ target: 'svc', level: 40 });
+
+    // While it is open, a request gets legacy's answer and no copy leaves.
+    const seen = copiesSeen();
+    for (let i = 0; i < 5; i++) {
+      const a = await send('GET', `${proxy.url}/items/open-${i}`);
+      expect(a.status).toBe(200);
+      expect(a.by).toBe('legacy');
+    }
+    await until(() => records.length === 13, 'the 5 copies to be counted');
+    expect(records.slice(8).map((r) => r.outcome)).toEqual(Array(5).fill('dropped-circuit'));
+    expect(copiesSeen()).toBe(seen);
+  });
+
+  it('after the pause one copy probes; the service answers, the circuit closes and copies are compared again', async () => {
+    serviceHangs = false;
+    const seen = copiesSeen();
+    // The pause is 1 s from the opening: wait it out, then the next copy is the probe.
+    await new Promise((r) => setTimeout(r, POLICY.openMs + 100));
+    const before = records.length;
+    await send('GET', `${proxy.url}/items/probe`);
+    await until(() => circuitChanges.length === 2, 'the circuit to close');
+    expect(circuitChanges[1]).toEqual({ target: 'svc', open: false });
+    expect(copiesSeen()).toBe(seen + 1);
+    expect(logs.some((l) => l.msg.startsWith('shadow copies to svc resumed') && l.level === 30)).toBe(true);
+
+    for (let i = 0; i < 3; i++) await send('GET', `${proxy.url}/items/after-${i}`);
+    await until(() => records.length === before + 4, 'the probe and 3 copies to be compared');
+    // The two servers name themselves in their answers: compared, so `differ`, not dropped.
+    expect(records.slice(before).map((r) => r.outcome)).toEqual(['differ', 'differ', 'differ', 'differ']);
+    expect(copiesSeen()).toBe(seen + 4);
+  });
+});
