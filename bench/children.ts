@@ -21,9 +21,10 @@ export interface Child {
 const START_TIMEOUT_MS = 15_000;
 const ASK_TIMEOUT_MS = 5_000;
 
-export async function startChild(name: string, file: string, args: string[] = []): Promise<Child> {
+/** `env` adds to this process's environment. */
+export async function startChild(name: string, file: string, args: string[] = [], env: Record<string, string> = {}): Promise<Child> {
   const path = fileURLToPath(new URL(file, import.meta.url));
-  const proc = spawn(process.execPath, [path, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const proc = spawn(process.execPath, [path, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env: { ...process.env, ...env } });
   const port = await readPort(name, proc);
   return {
     name,

@@ -7,6 +7,7 @@ import { machineLine } from './machine.js';
 import { markdownTable } from './markdown.js';
 import { SHADOW_PATH, type HealthReport } from './peer-strangler-shadow.js';
 import { boundRun, killPids } from './bounded-run.js';
+import { commandMallocEnv } from './command-env.js';
 
 /** The source folder's bench/, not dist/'s. */
 const SOAK_PATH = fileURLToPath(new URL('../../bench/SOAK.md', import.meta.url));
@@ -19,7 +20,9 @@ const SOAK_PATH = fileURLToPath(new URL('../../bench/SOAK.md', import.meta.url))
  * and where the memory is (bench/memory-figures.ts), so that RSS growth can
  * be traced to the V8 space, malloc or the SQLite page cache that holds it.
  * It passes when RSS at the end is within 10 % of RSS after the first
- * minute, nothing was dropped and every request was answered.
+ * minute, nothing was dropped and every request was answered. The proxy
+ * runs with the malloc settings `bin/strangler` gives it; `--glibc-defaults`
+ * runs it without them (unless this environment sets them), for comparison.
  *
  * The traffic: a fixed rate (--rate, default 1,000 requests/s) over 20
  * connections; half of it GETs on the shadowed route with fresh ids (a copy
@@ -52,11 +55,15 @@ interface Row extends HealthReport {
   answered: number;
 }
 
-/** glibc malloc settings the processes inherited: they change how much freed native memory goes back to the system (README, Memory in long runs). */
-const MALLOC_VARS = ['MALLOC_ARENA_MAX', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_MMAP_THRESHOLD_'];
+/** The proxy's glibc malloc settings: they change how much freed native memory goes back to the system (README, Memory in long runs). */
+const glibcDefaults = process.argv.includes('--glibc-defaults');
+const proxyMalloc: Record<string, string> = glibcDefaults
+  ? Object.fromEntries(Object.entries(process.env).filter((kv): kv is [string, string] => kv[0].startsWith('MALLOC_') && kv[1] !== undefined))
+  : commandMallocEnv();
 function mallocLine(): string {
-  const set = MALLOC_VARS.filter((v) => process.env[v] !== undefined).map((v) => `${v}=${process.env[v]}`);
-  return set.length === 0 ? 'malloc: glibc defaults (no MALLOC_* variables set)' : `malloc: ${set.join(' ')}`;
+  const set = Object.entries(proxyMalloc).map(([k, v]) => `${k}=${v}`);
+  const how = glibcDefaults ? '`--glibc-defaults`' : "bin/strangler's settings";
+  return set.length === 0 ? `malloc: glibc defaults (${how}: no MALLOC_* variables set)` : `malloc: ${set.join(' ')} (${how})`;
 }
 
 const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
@@ -75,7 +82,7 @@ async function main(): Promise<void> {
     '--mode=shadow',
     `--target=http://127.0.0.1:${backend.port}`,
     `--service=http://127.0.0.1:${service.port}`,
-  ]);
+  ], proxyMalloc);
   children.push(proxy);
 
   const mix = loadPaths(2_000);
@@ -139,7 +146,7 @@ async function main(): Promise<void> {
     `- ${answered} answered 2xx, ${failed} failed or non-2xx; ledger dropped ${dropped}`,
     `- soak: ${ok ? 'passed' : 'FAILED'}`,
   ].join('\n');
-  const report = `# Soak\n\nWritten by \`npm run soak -- --minutes ${minutes} --rate ${rate}\`. Do not edit by hand.\n\n${machineLine()}\n\n${mallocLine()}\n\n${table}\n\nWhere the memory is: anon, file and shmem are the kernel's split of RSS (/proc/self/status); the heap figures are V8's committed sizes by space (v8.getHeapSpaceStatistics), heap resident its pages in RAM; native other is anon minus heap resident minus external (malloc: SQLite's page cache, HTTP parsers, thread stacks), main arena the resident part of it that the main thread's malloc holds (the \`[heap]\` mapping, where SQLite's page cache lives); ledger file is the SQLite file's size.\n\n${memoryTable}\n\n${findings}\n`;
+  const report = `# Soak\n\nWritten by \`npm run soak -- --minutes ${minutes} --rate ${rate}${glibcDefaults ? " --glibc-defaults" : ""}\`. Do not edit by hand.\n\n${machineLine()}\n\n${mallocLine()}\n\n${table}\n\nWhere the memory is: anon, file and shmem are the kernel's split of RSS (/proc/self/status); the heap figures are V8's committed sizes by space (v8.getHeapSpaceStatistics), heap resident its pages in RAM; native other is anon minus heap resident minus external (malloc: SQLite's page cache, HTTP parsers, thread stacks), main arena the resident part of it that the main thread's malloc holds (the \`[heap]\` mapping, where SQLite's page cache lives); ledger file is the SQLite file's size.\n\n${memoryTable}\n\n${findings}\n`;
   writeFileSync(SOAK_PATH, report);
   console.log(`\n${report}\nwritten to ${SOAK_PATH}`);
   process.exit(ok ? 0 : 1);

@@ -88,8 +88,17 @@ export interface StranglerProcess {
 }
 
 /** Runs `node bin/strangler.js start -c FILE --listen 127.0.0.1:0 [ARGS]` and waits until it listens; `env` adds to its environment. */
-export async function startStrangler(ruleFile: string, timeoutMs = 15_000, env: Record<string, string> = {}, args: string[] = []): Promise<StranglerProcess> {
-  const child = spawn(process.execPath, [path.join(REPO, 'bin/strangler.js'), 'start', '-c', ruleFile, '--listen', '127.0.0.1:0', ...args], {
+export function startStrangler(ruleFile: string, timeoutMs = 15_000, env: Record<string, string> = {}, args: string[] = []): Promise<StranglerProcess> {
+  return launch([process.execPath, path.join(REPO, 'bin/strangler.js')], ruleFile, timeoutMs, env, args);
+}
+
+/** The same through `bin/strangler`, the command npm installs (a shell script that execs node). */
+export function startStranglerCommand(ruleFile: string, timeoutMs = 15_000, env: Record<string, string> = {}, args: string[] = []): Promise<StranglerProcess> {
+  return launch([path.join(REPO, 'bin/strangler')], ruleFile, timeoutMs, env, args);
+}
+
+async function launch([command, ...prefix]: string[], ruleFile: string, timeoutMs: number, env: Record<string, string>, args: string[]): Promise<StranglerProcess> {
+  const child = spawn(command!, [...prefix, 'start', '-c', ruleFile, '--listen', '127.0.0.1:0', ...args], {
     cwd: REPO,
     env: { ...process.env, STRANGLER_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
