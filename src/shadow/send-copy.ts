@@ -13,6 +13,7 @@ export interface CopyRequest {
   maxBodyBytes: number;
 }
 
+/** `dropped-circuit` never comes from sendCopy: it is the result of a copy that waited in its lane when the lane's circuit opened. */
 export type CopyResult =
   | { ok: true; response: CapturedResponse; ms: number }
   | { ok: false; outcome: Extract<Outcome, 'shadow-timeout' | 'shadow-refused' | 'shadow-reset' | 'too-large' | 'unparseable' | 'dropped-circuit'>; ms: number; error: string };

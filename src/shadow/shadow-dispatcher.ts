@@ -10,7 +10,7 @@ import { LEGACY } from '../router/targets.js';
 import type { Logger } from '../log.js';
 import { FailureEpisodes } from '../failure-episodes.js';
 import { BodyCapture } from './body-capture.js';
-import { Circuit, DEFAULT_CIRCUIT, type Admission, type CircuitChange, type CircuitPolicy } from './circuit.js';
+import { Circuit, DEFAULT_CIRCUIT, type CircuitPolicy } from './circuit.js';
 import { ComparePool } from './compare-pool.js';
 import { sendCopy, type CopyResult } from './send-copy.js';
 import type { ShadowRecord } from './shadow-record.js';
@@ -67,6 +67,8 @@ interface Lane {
   reserved: number;
   queue: Array<Waiting>;
   circuit: Circuit;
+  /** The two places admit() hands out, made once per lane rather than per copy. */
+  slots: { go: Slot; probe: Slot };
 }
 
 /** An admitted copy's place: its lane, and whether it is the probe of an open circuit. */
@@ -132,29 +134,32 @@ export class ShadowDispatcher {
     let lane = this.lanes.get(target.origin);
     if (!lane) {
       // Its own pool: shadow copies never take a connection the client's requests could use.
-      lane = {
+      const l: Lane = {
         name: target.name,
         pool: new Pool(target.origin, { connections: this.concurrency, keepAliveTimeout: 4_000, connectTimeout: 5_000 }),
         active: 0,
         reserved: 0,
         queue: [],
         circuit: new Circuit(this.o.circuit ?? DEFAULT_CIRCUIT),
+        slots: null!,
       };
-      this.lanes.set(target.origin, lane);
+      l.slots = { go: { lane: l, probe: false }, probe: { lane: l, probe: true } };
+      this.lanes.set(target.origin, (lane = l));
     }
     return lane;
   }
 
-  /** Takes a slot in the lane (`go`, or `probe` for the one copy that tests an open circuit), or says why not. */
-  private admit(lane: Lane): Exclude<Admission, false> | 'dropped-queue' | 'dropped-circuit' {
+  /** Takes a place in the lane (the probe's, for the one copy that tests an open circuit), or says why not. */
+  private admit(lane: Lane): Slot | 'dropped-queue' | 'dropped-circuit' {
     const full = lane.reserved >= this.concurrency + this.queueMax;
-    let admission: Admission = 'go';
+    let slot = lane.slots.go;
     if (lane.circuit.open) {
-      admission = full ? false : lane.circuit.allow(Date.now());
+      const admission = full ? false : lane.circuit.allow(Date.now());
       if (!admission) return 'dropped-circuit';
+      if (admission === 'probe') slot = lane.slots.probe;
     } else if (full) return 'dropped-queue';
     lane.reserved++;
-    return admission;
+    return slot;
   }
 
   private run(lane: Lane, job: () => Promise<void>, dropped: () => void): void {
@@ -180,9 +185,7 @@ export class ShadowDispatcher {
   /** A copy's result, told to its lane's circuit; an opening drops the copies waiting in the lane. */
   private observe(lane: Lane, r: CopyResult, probe: boolean): void {
     const now = Date.now();
-    let change: CircuitChange = null;
-    if (r.ok || !TRANSPORT_FAILURES.has(r.outcome)) change = lane.circuit.answered(now);
-    else change = lane.circuit.failed(now, probe);
+    const change = r.ok || !TRANSPORT_FAILURES.has(r.outcome) ? lane.circuit.answered(now) : lane.circuit.failed(now, probe);
     if (!change) return;
     if ('opened' in change) {
       const waiting = lane.queue.splice(0);
@@ -243,25 +246,20 @@ export class ShadowDispatcher {
     if (!bucket) this.buckets.set(plan.route, (bucket = new TokenBucket(spec.maxPerSecond)));
     else bucket.setRate(spec.maxPerSecond);
     if (!bucket.take()) return this.skip('dropped-budget', plan.route, req);
-    const lane = this.lane(copyTarget);
-    const admitted = this.admit(lane);
-    if (admitted !== 'go' && admitted !== 'probe') return this.skip(admitted, plan.route, req);
+    const slot = this.admit(this.lane(copyTarget));
+    if (typeof slot === 'string') return this.skip(slot, plan.route, req);
 
     // Noise: legacy asked a second time, only for safe requests and only when legacy is the one answering the client.
-    let noiseLane: Lane | null = null;
-    let noiseProbe = false;
+    let noiseSlot: Slot | null = null;
     const legacy = targets.get(LEGACY)!;
     if (legacyIsPrimary && SAFE.has(method) && spec.noisePercent > 0 && this.random() * 100 < spec.noisePercent) {
-      const l = this.lane(legacy);
-      const noiseAdmitted = this.admit(l);
-      if (noiseAdmitted === 'go' || noiseAdmitted === 'probe') {
-        noiseLane = l;
-        noiseProbe = noiseAdmitted === 'probe';
-      } else this.count(`noise-${noiseAdmitted}`);
+      const admitted = this.admit(this.lane(legacy));
+      if (typeof admitted === 'string') this.count(`noise-${admitted}`);
+      else noiseSlot = admitted;
     }
     // Samples name the service compared: the copy's target, or with `against: legacy` the one that answered.
     const serviceName = legacyIsPrimary ? copyTarget.name : plan.primary.name;
-    return this.session(plan.route, spec, req, rules, copyTarget, legacy, { lane, probe: admitted === 'probe' }, noiseLane && { lane: noiseLane, probe: noiseProbe }, legacyIsPrimary, hasBody, serviceName);
+    return this.session(plan.route, spec, req, rules, copyTarget, legacy, slot, noiseSlot, legacyIsPrimary, hasBody, serviceName);
   }
 
   private session(
