@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
-import { cpuUs, type LedgerCounters } from './child-ipc.js';
+import type { LedgerCounters } from './child-ipc.js';
 import { startChild, type Child } from './children.js';
 import { ENDPOINTS, loadPaths } from './endpoint-mix.js';
 import { DISTURBED_PCT, ledgerReport } from './ledger-report.js';
@@ -12,7 +11,8 @@ import { SHADOW_PATH, type ShadowMode } from './peer-strangler-shadow.js';
 import { pairedTargetLines, targetLines, type PairedRoles } from './targets.js';
 import { howPairedMeasured, PAIRED_ROUNDS, PAIRED_SECONDS, pairedRounds, pairedTable, pairingPossible } from './paired.js';
 import type { LedgerSettle } from './peer-strangler-ledger.js';
-import { CORES, machineBusyMs, machineLine, orchestratorCpu } from './machine.js';
+import { machineLine } from './machine.js';
+import { measureWindow } from './measure-window.js';
 import { resetResults, RESULTS_PATH, writeSection } from './results-file.js';
 import { UNCLAIMED_PATH } from './route-set.js';
 import { ROUNDS, SECONDS, WARMUP_SECONDS } from './windows.js';
@@ -58,31 +58,8 @@ boundRun('bench', (ROUNDS * WINDOWS * (SECONDS + WARMUP_SECONDS + 5) + PAIRS * (
 
 async function measure(peer: Peer, backend: Child, service: Child, warmUp: boolean): Promise<Sample> {
   if (warmUp) await load(peer.url, WARMUP_SECONDS, peer.paths);
-  const p0 = await peer.child?.usage();
-  const b0 = [await backend.usage(), await service.usage()];
-  const orchestrator = orchestratorCpu();
-  const machine0 = machineBusyMs();
-  const t0 = performance.now();
-  const run = await load(peer.url, SECONDS, peer.paths);
-  const wallMs = performance.now() - t0;
-  const machine1 = machineBusyMs();
-  const orchestratorMs = orchestrator();
-  const p1 = await peer.child?.usage();
-  const b1 = [await backend.usage(), await service.usage()];
-  const proxyUs = p0 && p1 ? cpuUs(p1) - cpuUs(p0) : 0;
-  // Both backends: with canary and shadow the service's share of the work is backend work too.
-  const backendUs = cpuUs(b1[0]!) - cpuUs(b0[0]!) + cpuUs(b1[1]!) - cpuUs(b0[1]!);
-  const oursMs = (proxyUs + backendUs) / 1000 + orchestratorMs;
-  const responses = Math.max(1, run.responses);
-  return {
-    ledger: p0?.ledger && p1?.ledger ? ledgerWindow(p0.ledger, p1.ledger) : undefined,
-    ...run,
-    proxyCpuUs: p0 && p1 ? proxyUs / responses : NaN,
-    backendCpuUs: backendUs / responses,
-    proxyMaxRssKb: p1?.maxRssKb ?? NaN,
-    otherLoadPct: machine0 === null || machine1 === null ? NaN : Math.max(0, (100 * (machine1 - machine0 - oursMs)) / (wallMs * CORES)),
-    uncaught: p1?.uncaught ?? 0,
-  };
+  const { sample, before, after } = await measureWindow(peer.child, [backend, service], peer.url, SECONDS, peer.paths);
+  return { ...sample, ledger: before?.ledger && after?.ledger ? ledgerWindow(before.ledger, after.ledger) : undefined };
 }
 
 function ledgerWindow(before: LedgerCounters, after: LedgerCounters): LedgerWindow {

@@ -1,11 +1,11 @@
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { cpuUs, type UsageReport } from './child-ipc.js';
+import type { UsageReport } from './child-ipc.js';
 import { startChild, type Child } from './children.js';
 import { DESIGNS, designTable, measureDesign, type DesignResult } from './ledger-design.js';
 import { CONNECTIONS, load } from './load.js';
 import { fixed, sampleLine, summarise, times, type PeerSamples, type Sample } from './load-report.js';
-import { CORES, machineBusyMs, machineLine, orchestratorCpu } from './machine.js';
+import { CORES, machineLine } from './machine.js';
+import { measureWindow } from './measure-window.js';
 import { markdownTable } from './markdown.js';
 import { RESULTS_PATH, writeSection } from './results-file.js';
 import { UNCLAIMED_PATH } from './route-set.js';
@@ -43,30 +43,8 @@ type WorkersUsage = UsageReport & { processes?: number };
 
 async function measure(peer: Child, url: string, backend: Child, o: WorkersOptions): Promise<Sample & { processes: number }> {
   await load(url, o.warmupSeconds);
-  const p0 = (await peer.usage()) as WorkersUsage;
-  const b0 = await backend.usage();
-  const orchestrator = orchestratorCpu();
-  const machine0 = machineBusyMs();
-  const t0 = performance.now();
-  const run = await load(url, o.seconds);
-  const wallMs = performance.now() - t0;
-  const machine1 = machineBusyMs();
-  const orchestratorMs = orchestrator();
-  const p1 = (await peer.usage()) as WorkersUsage;
-  const b1 = await backend.usage();
-  const proxyUs = cpuUs(p1) - cpuUs(p0);
-  const backendUs = cpuUs(b1) - cpuUs(b0);
-  const oursMs = (proxyUs + backendUs) / 1000 + orchestratorMs;
-  const responses = Math.max(1, run.responses);
-  return {
-    ...run,
-    proxyCpuUs: proxyUs / responses,
-    backendCpuUs: backendUs / responses,
-    proxyMaxRssKb: p1.maxRssKb,
-    otherLoadPct: machine0 === null || machine1 === null ? NaN : Math.max(0, (100 * (machine1 - machine0 - oursMs)) / (wallMs * CORES)),
-    uncaught: p1.uncaught,
-    processes: p1.processes ?? 1,
-  };
+  const { sample, after } = await measureWindow<WorkersUsage>(peer, [backend], url, o.seconds);
+  return { ...sample, processes: after?.processes ?? 1 };
 }
 
 /** The 1-worker and 2-worker peers against `backend`, in turn, round after round (1 2, then 2 1). */

@@ -251,4 +251,17 @@ describe('shadow mode, a service that fails every copy', () => {
     expect(pauses).toHaveLength(1);
     expect(pauses[0]).toMatchObject({ target: 'faulty', failures: 5, pausedMs: 5_000 });
   });
+
+  it('resumed: after the 5 s pause the next copy probes; the service answers it, the gauge reads 0 again and the resume is logged once', async () => {
+    // The pause started at the fifth reset above, a moment before that test ended.
+    await new Promise((r) => setTimeout(r, 5_100));
+    const a = await proxy.get('/shadow/slow/heal');
+    expect(a.json).toEqual(legacyAnswer('/shadow/slow/heal'));
+    await until(() => faulty.seen.includes('/shadow/slow/heal'), 'the probe to reach the service');
+    faulty.releaseSlow();
+    await until(async () => (await proxy.metric('strangler_shadow_circuit_open', { target: 'faulty' })) === 0, 'the gauge to read 0');
+    const resumed = proxy.logs().filter((l) => typeof l.msg === 'string' && l.msg.startsWith('shadow copies to faulty resumed'));
+    expect(resumed).toHaveLength(1);
+    expect(resumed[0]).toMatchObject({ target: 'faulty', level: 30 });
+  }, 15_000);
 });

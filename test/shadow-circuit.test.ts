@@ -174,3 +174,67 @@ describe('end to end: a service that hangs, then heals', () => {
     expect(copiesSeen()).toBe(seen + 4);
   });
 });
+
+describe('end to end: legacy hangs the noise calls, the service answers', () => {
+  let legacy: NamedServer;
+  let service: NamedServer;
+  let proxy: RunningProxy;
+  let dispatcher: ShadowDispatcher;
+  const records: ShadowRecord[] = [];
+  const circuitChanges: Array<{ target: string; open: boolean }> = [];
+  const held: http.ServerResponse[] = [];
+
+  beforeAll(async () => {
+    // The second legacy call of a noise measurement carries x-strangler-noise: this legacy never answers it.
+    legacy = await startNamedServer('legacy', (req, res) => {
+      if (req.headers['x-strangler-noise'] !== '1') return false;
+      held.push(res);
+      return true;
+    });
+    service = await startNamedServer('svc');
+    dispatcher = new ShadowDispatcher({
+      logger: createLogger({ destination: new Writable({ write: (_c, _e, done) => done() }) }),
+      record: (r) => records.push(r),
+      onCircuit: (target, open) => circuitChanges.push({ target, open }),
+      circuit: POLICY,
+    });
+    const rules = RuleFileSchema.parse({
+      legacy: legacy.url,
+      services: { svc: service.url },
+      routes: [{ name: 'items', match: { path: '/items/{id}' }, mode: 'shadow', service: 'svc', shadow: { timeoutMs: 300, noisePercent: 100, maxPerSecond: 100_000 } }],
+    });
+    proxy = await startProxy({ rules, listen: '127.0.0.1:0', shadow: dispatcher });
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    await dispatcher?.close();
+    for (const res of held) res.destroy();
+    await Promise.all([legacy?.close(), service?.close()]);
+  });
+
+  it("legacy's own lane pauses: noise calls are counted as noise-dropped-circuit, the copies to the service are still compared, the client gets legacy", async () => {
+    // One request at a time, each until its copy and its noise call have ended: 3 noise timeouts in a row open legacy's lane.
+    for (let i = 0; i < 3; i++) {
+      const a = await send('GET', `${proxy.url}/items/${i}`);
+      expect(a.by).toBe('legacy');
+      await until(() => records.filter((r) => r.kind === 'shadow').length === i + 1, `request ${i}'s copy and noise call to end`);
+    }
+    expect(dispatcher.counts['noise-shadow-timeout']).toBe(3);
+    expect(circuitChanges).toEqual([{ target: 'legacy', open: true }]);
+
+    const noiseCalls = () => legacy.received.filter((r) => r.headers['x-strangler-noise'] === '1').length;
+    const calls = noiseCalls();
+    for (let i = 0; i < 4; i++) {
+      const a = await send('GET', `${proxy.url}/items/open-${i}`);
+      expect(a.status).toBe(200);
+      expect(a.by).toBe('legacy');
+    }
+    await until(() => records.filter((r) => r.kind === 'shadow').length === 7, "the 4 requests' copies to be compared");
+    expect(dispatcher.counts['noise-dropped-circuit']).toBe(4);
+    expect(noiseCalls()).toBe(calls);
+    // The service's lane is another lane: its copies went and were compared (the servers name themselves, so `differ`).
+    expect(records.filter((r) => r.kind === 'shadow').map((r) => r.outcome)).toEqual(Array(7).fill('differ'));
+    expect(service.received).toHaveLength(7);
+  });
+});

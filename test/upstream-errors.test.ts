@@ -250,7 +250,8 @@ describe('broken upstream connections', () => {
       await c.waitEnded(5_000);
       // Either a 502 (the reset came before the head was read) or a visibly truncated 200, never a clean-looking answer.
       const r = parseResponse(c.all, { ended: false });
-      if (r !== null) expect(r.response.status).toBe(502);
+      const seen = r !== null ? `complete ${r.response.status}` : `truncated ${c.all.toString('latin1').slice(0, 12)}`;
+      expect(['complete 502', 'truncated HTTP/1.1 200']).toContain(seen);
     }
     await stillServes(p, legacy);
   });
