@@ -32,16 +32,29 @@ const WRK = process.env.BENCH_LOAD === 'autocannon' ? null : wrkPath();
 /** The load generator this run uses, for the results' "how this was measured". */
 export const LOAD_GENERATOR = WRK ? `wrk (${WRK}, one thread)` : 'autocannon in the orchestrating process';
 
-export function load(url: string, seconds: number, paths?: readonly string[]): Promise<LoadRun> {
-  return WRK ? wrkLoad(WRK, url, seconds, CONNECTIONS, paths) : autocannonLoad(url, seconds, paths);
+/**
+ * A steady load instead of as fast as the proxy answers: each connection
+ * waits a random 0.5–1.5 × `thinkMs` before its next request, so the
+ * requests/s stay near CONNECTIONS × 1000 / thinkMs whatever the proxy, and
+ * latency is the proxy's own, not the queue of a saturated core. Random,
+ * so that the connections do not fire in step.
+ */
+export interface Steady {
+  thinkMs: number;
 }
 
-function autocannonLoad(url: string, seconds: number, paths?: readonly string[]): Promise<LoadRun> {
+export function load(url: string, seconds: number, paths?: readonly string[], steady?: Steady): Promise<LoadRun> {
+  return WRK ? wrkLoad(WRK, url, seconds, CONNECTIONS, paths, steady?.thinkMs) : autocannonLoad(url, seconds, paths, steady);
+}
+
+function autocannonLoad(url: string, seconds: number, paths?: readonly string[], steady?: Steady): Promise<LoadRun> {
   const latency = new LatencyRecorder();
   let next = 0;
   const requests = paths && [{ method: 'GET' as const, setupRequest: (req: object) => ({ ...req, path: paths[next++ % paths.length]! }) }];
   return new Promise((resolve, reject) => {
-    const instance = autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration: seconds, timeout: 10, ...(requests ? { requests } : {}) }, (err, r) => {
+    // autocannon paces the whole run at a fixed rate: the same mean rate as wrk's think time, without its jitter.
+    const rate = steady ? { overallRate: Math.round((CONNECTIONS * 1000) / steady.thinkMs) } : {};
+    const instance = autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration: seconds, timeout: 10, ...rate, ...(requests ? { requests } : {}) }, (err, r) => {
       if (err) {
         reject(err);
         return;

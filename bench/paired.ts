@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpuUs } from './child-ipc.js';
 import type { Child } from './children.js';
 import { positive } from './env-number.js';
-import { load, type LoadRun } from './load.js';
+import { CONNECTIONS, load, type LoadRun, type Steady } from './load.js';
 import { median, perRound, ratio, times } from './load-report.js';
 import { CORES } from './machine.js';
 import { markdownTable } from './markdown.js';
@@ -16,10 +16,17 @@ import { markdownTable } from './markdown.js';
  * load generators, this process) to CPU 1. The two proxies share one core
  * and whatever state it is in, so a round's ratio is the ratio of their own
  * costs. Needs taskset (util-linux) and two cores or more; else skipped.
+ * With `steady`, both loads are steady (load.ts) instead of saturating.
  */
 
 export const PAIRED_ROUNDS = Math.round(positive('BENCH_PAIRED_ROUNDS', 9));
 export const PAIRED_SECONDS = Math.round(positive('BENCH_PAIRED_SECONDS', 3));
+/**
+ * The steady load of the hung-service pair: 50 connections, 50 ms think time, about 1,000 requests/s per peer, 2,000 on
+ * the shared core. At that rate legacy mode costs 150–250 µs per request here (fewer requests share each wake-up than
+ * at saturation): 30–50 % of the core. At 2,000 per peer the slow state took the core to 70 %, and p99 was queueing again.
+ */
+export const STEADY = { thinkMs: Math.round(positive('BENCH_STEADY_THINK_MS', 50)) };
 
 export interface PairedPeer {
   label: string;
@@ -42,6 +49,8 @@ export interface PairedSide {
 export interface PairedResult {
   a: PairedSide;
   b: PairedSide;
+  /** Set when both ran under a steady load rather than as fast as they answer. */
+  steady?: Steady;
 }
 
 export function pairingPossible(): boolean {
@@ -63,18 +72,18 @@ const pin = (pid: number, cpus: string) => execFileSync('taskset', ['-apc', cpus
  * whose load generators (wrk children, or autocannon in-process) follow it.
  * Every pinned process gets all cores back at the end, also on failure.
  */
-export async function pairedRounds(a: PairedPeer, b: PairedPeer, rest: number[]): Promise<PairedResult> {
+export async function pairedRounds(a: PairedPeer, b: PairedPeer, rest: number[], steady?: Steady): Promise<PairedResult> {
   const all = `0-${CORES - 1}`;
   const others = [process.pid, ...rest];
   try {
     for (const p of [a, b]) pin(p.child.pid, '0');
     for (const pid of others) pin(pid, '1');
     // One unmeasured round: the proxies' pools reconnect and the new placement settles.
-    await Promise.all([load(a.url, 1), load(b.url, 1)]);
-    const result: PairedResult = { a: { label: a.label, samples: [] }, b: { label: b.label, samples: [] } };
+    await Promise.all([load(a.url, 1, undefined, steady), load(b.url, 1, undefined, steady)]);
+    const result: PairedResult = { a: { label: a.label, samples: [] }, b: { label: b.label, samples: [] }, steady };
     for (let r = 0; r < PAIRED_ROUNDS; r++) {
       const [a0, b0] = [await a.child.usage(), await b.child.usage()];
-      const [ra, rb] = await Promise.all([load(a.url, PAIRED_SECONDS), load(b.url, PAIRED_SECONDS)]);
+      const [ra, rb] = await Promise.all([load(a.url, PAIRED_SECONDS, undefined, steady), load(b.url, PAIRED_SECONDS, undefined, steady)]);
       const [a1, b1] = [await a.child.usage(), await b.child.usage()];
       result.a.samples.push({ ...ra, cpuUs: (cpuUs(a1) - cpuUs(a0)) / Math.max(1, ra.responses) });
       result.b.samples.push({ ...rb, cpuUs: (cpuUs(b1) - cpuUs(b0)) / Math.max(1, rb.responses) });
@@ -91,6 +100,9 @@ export async function pairedRounds(a: PairedPeer, b: PairedPeer, rest: number[])
   }
 }
 
+/** The mean rate a steady load aims at, per peer. */
+export const steadyRate = (s: Steady): number => Math.round((CONNECTIONS * 1000) / s.thinkMs);
+
 type Figure = (w: PairedWindow) => number;
 export const pairedFigures = { rps: (w: PairedWindow) => w.rps, cpu: (w: PairedWindow) => w.cpuUs, p99: (w: PairedWindow) => w.p99Ms } satisfies Record<string, Figure>;
 
@@ -105,7 +117,7 @@ export function pairedTable(results: PairedResult[]): string {
   return markdownTable(
     ['a / b (at the same time, sharing CPU 0)', 'requests/s a / b', 'CPU µs/req a / b', 'p99 a / b', 'requests/s a, b', 'CPU µs/req a, b', 'p99 ms a, b', 'errors + non-2xx'],
     results.map((p) => [
-      `${p.a.label} / ${p.b.label}`,
+      `${p.a.label} / ${p.b.label}${p.steady ? `, steady load (${steadyRate(p.steady)} requests/s each)` : ''}`,
       times(pairedRatio(p, rps)),
       times(pairedRatio(p, cpu)),
       times(pairedRatio(p, p99)),
@@ -126,5 +138,8 @@ export function howPairedMeasured(): string {
     'the ratio of their own costs, where the sequential windows above can compare a fast second with a slow one. Requests/s a / b',
     'is then about the inverse of their CPU per request; p99 includes waiting for the other proxy\'s time on the core, alike for both.',
     'Every ratio is the median of the per-round ratios; the absolute figures are medians too, for scale only.',
+    `A steady-load pair runs the same way, but each of its ${CONNECTIONS} connections waits a random ${Math.floor(STEADY.thinkMs / 2)}–${Math.floor((STEADY.thinkMs * 3) / 2)} ms before each`,
+    `request (wrk's delay()), about ${steadyRate(STEADY)} requests/s per peer whatever the proxy: the shared core is then well below saturation in`,
+    "either state of the machine, and p99 is the proxy's own latency rather than the queue of a saturated core (which follows CPU per request).",
   ].join('\n');
 }

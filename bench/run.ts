@@ -4,12 +4,12 @@ import type { LedgerCounters } from './child-ipc.js';
 import { startChild, type Child } from './children.js';
 import { ENDPOINTS, loadPaths } from './endpoint-mix.js';
 import { DISTURBED_PCT, ledgerReport } from './ledger-report.js';
-import { CONNECTIONS, load, LOAD_GENERATOR } from './load.js';
+import { CONNECTIONS, load, LOAD_GENERATOR, type Steady } from './load.js';
 import { loadReport, sampleLine, type LedgerWindow, type PeerSamples, type Sample } from './load-report.js';
 import { nginxInstalled } from './nginx.js';
 import { SHADOW_PATH, type ShadowMode } from './peer-strangler-shadow.js';
 import { pairedTargetLines, targetLines, type PairedRoles } from './targets.js';
-import { howPairedMeasured, PAIRED_ROUNDS, PAIRED_SECONDS, pairedRounds, pairedTable, pairingPossible } from './paired.js';
+import { howPairedMeasured, PAIRED_ROUNDS, PAIRED_SECONDS, pairedRounds, pairedTable, pairingPossible, STEADY } from './paired.js';
 import type { LedgerSettle } from './peer-strangler-ledger.js';
 import { machineLine } from './machine.js';
 import { measureWindow } from './measure-window.js';
@@ -36,7 +36,7 @@ const LEDGER_MAX_COST = 0.1;
 /** Load windows per round: up to eleven peers, then the ledger pair under two kinds of traffic. */
 const WINDOWS = 15;
 /** Pairs in the paired rounds (pairedSection). */
-const PAIRS = 4;
+const PAIRS = 5;
 /** Distinct request paths the many-endpoint windows cycle through. */
 const MIX_PATHS = 2_000;
 
@@ -131,15 +131,16 @@ function howLedgerMeasured(): string {
 
 /** The target ratios once more, from peers measured side by side (paired.ts). */
 async function pairedSection(p: Record<'legacy' | 'httpProxy' | 'dataPlane' | 'shadow' | 'hung', Peer>, rest: number[]) {
-  const pair = async (a: Peer, b: Peer) => {
-    console.error(`bench: paired, ${a.label} with ${b.label}: ${PAIRED_ROUNDS} rounds of ${PAIRED_SECONDS} s`);
-    return pairedRounds({ label: a.label, child: a.child!, url: a.url }, { label: b.label, child: b.child!, url: b.url }, rest);
+  const pair = async (a: Peer, b: Peer, steady?: Steady) => {
+    console.error(`bench: paired, ${a.label} with ${b.label}${steady ? ', steady load' : ''}: ${PAIRED_ROUNDS} rounds of ${PAIRED_SECONDS} s`);
+    return pairedRounds({ label: a.label, child: a.child!, url: a.url }, { label: b.label, child: b.child!, url: b.url }, rest, steady);
   };
   const roles: PairedRoles = {
     legacyVsHttpProxy: await pair(p.legacy, p.httpProxy),
     dataPlaneVsHttpProxy: await pair(p.dataPlane, p.httpProxy),
     shadowVsLegacy: await pair(p.shadow, p.legacy),
     hungVsLegacy: await pair(p.hung, p.legacy),
+    hungVsLegacySteady: await pair(p.hung, p.legacy, STEADY),
   };
   return { roles, all: Object.values(roles) };
 }

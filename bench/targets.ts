@@ -1,5 +1,5 @@
 import { perRound, ratio, times, type PeerSamples, type Sample, type Summary } from './load-report.js';
-import { pairedFigures, pairedPerRound, pairedRatio, type PairedResult } from './paired.js';
+import { pairedFigures, pairedPerRound, pairedRatio, steadyRate, type PairedResult } from './paired.js';
 
 /** The hardening issue's targets for the full benchmark, and the lines that say whether this run met them. */
 export const TARGETS = {
@@ -54,7 +54,7 @@ export function targetLines(r: Roles, summary: Summary[]): string[] {
   );
   lines.push(targetLine('shadow 100 % / legacy mode proxy CPU per request', ratio(r.shadow, r.legacy, cpu), '≤', TARGETS.shadowCpu, perRound(r.shadow, r.legacy, cpu)));
   lines.push(
-    targetLine('shadow with a hung service / legacy mode client p99', ratio(r.hung, r.legacy, p99), '<', TARGETS.hungP99, perRound(r.hung, r.legacy, p99), `${TARGETS.hungP99.toFixed(2)}x`),
+    `- shadow with a hung service / legacy mode client p99 at saturation: ${times(ratio(r.hung, r.legacy, p99))}, with proxy CPU per request ${times(ratio(r.hung, r.legacy, cpu))}; per round: ${perRound(r.hung, r.legacy, p99)}. ${SATURATED_P99}`,
   );
   lines.push(`- canary 50 % / legacy mode requests/s: ${times(ratio(r.canary, r.legacy, rps))}; proxy CPU ${times(ratio(r.canary, r.legacy, cpu))}`);
   if (r.workers) {
@@ -74,7 +74,17 @@ export interface PairedRoles {
   dataPlaneVsHttpProxy: PairedResult;
   shadowVsLegacy: PairedResult;
   hungVsLegacy: PairedResult;
+  /** Under a steady load (paired.ts STEADY): where the hung-service target is read. */
+  hungVsLegacySteady: PairedResult;
 }
+
+/**
+ * Why the hung-service target is read under a steady load. With the load as fast as the proxy answers, the core is
+ * saturated and p99 is mostly time queued behind other requests: it follows CPU per request, which the CPU targets
+ * cover. The question the target asks is whether a hung service makes clients wait; a steady load below saturation
+ * answers that.
+ */
+const SATURATED_P99 = 'Not the verdict: at saturation p99 follows CPU per request; the target is read under a steady load (paired rounds).';
 
 /** The same targets read from the paired rounds (paired.ts): the ratios only, since an absolute figure still depends on the machine's state. */
 export function pairedTargetLines(r: PairedRoles): string[] {
@@ -85,7 +95,15 @@ export function pairedTargetLines(r: PairedRoles): string[] {
     check('strangler legacy mode / http-proxy requests/s', r.legacyVsHttpProxy, rps, '≥', TARGETS.vsHttpProxy),
     `- paired: the data plane alone / http-proxy requests/s: ${times(pairedRatio(r.dataPlaneVsHttpProxy, rps))}; per round: ${pairedPerRound(r.dataPlaneVsHttpProxy, rps)}`,
     check('shadow 100 % / legacy mode proxy CPU per request', r.shadowVsLegacy, cpu, '≤', TARGETS.shadowCpu),
-    check('shadow with a hung service / legacy mode client p99', r.hungVsLegacy, p99, '<', TARGETS.hungP99, `${TARGETS.hungP99.toFixed(2)}x`),
+    `- paired: shadow with a hung service / legacy mode client p99 at saturation: ${times(pairedRatio(r.hungVsLegacy, p99))}, with proxy CPU per request ${times(pairedRatio(r.hungVsLegacy, cpu))}; per round: ${pairedPerRound(r.hungVsLegacy, p99)}. ${SATURATED_P99}`,
+    check(
+      `shadow with a hung service / legacy mode client p99 under a steady load (${steadyRate(r.hungVsLegacySteady.steady!)} requests/s each)`,
+      r.hungVsLegacySteady,
+      p99,
+      '<',
+      TARGETS.hungP99,
+      `${TARGETS.hungP99.toFixed(2)}x`,
+    ),
     '- the nginx ratio and the absolute CPU target are read from the sequential windows only: nginx runs as two processes, and an absolute figure depends on the state the core is in.',
   ];
 }

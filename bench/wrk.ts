@@ -13,7 +13,8 @@ import type { LoadRun } from './load.js';
  *
  * One thread, `connections` keep-alive connections. A small Lua script
  * prints the figures as JSON when the run ends, and, given paths, cycles
- * through them with one counter (see load.ts for why one counter).
+ * through them with one counter (see load.ts for why one counter), or,
+ * for a steady load, waits a think time before each request.
  */
 
 export const WRK_THREADS = 1;
@@ -51,24 +52,33 @@ request = function()
 end
 `;
 
-let scripts: { plain: string; paths: string; folder: string } | null = null;
+/** Think time before each request, uniform in 0.5–1.5 × THINK_MS (an environment variable, so one script serves every mean). */
+const STEADY = `
+local think = tonumber(os.getenv('THINK_MS'))
+delay = function()
+  return math.random(math.floor(think / 2), math.floor(think * 3 / 2))
+end
+`;
+
+let scripts: { plain: string; paths: string; steady: string; folder: string } | null = null;
 const pathFiles = new Map<readonly string[], string>();
 
-function script(withPaths: boolean): string {
+function script(kind: 'plain' | 'paths' | 'steady'): string {
   if (!scripts) {
     const folder = mkdtempSync(join(tmpdir(), 'strangler-wrk-'));
     process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
-    scripts = { folder, plain: join(folder, 'report.lua'), paths: join(folder, 'paths.lua') };
+    scripts = { folder, plain: join(folder, 'report.lua'), paths: join(folder, 'paths.lua'), steady: join(folder, 'steady.lua') };
     writeFileSync(scripts.plain, REPORT);
     writeFileSync(scripts.paths, PATHS + REPORT);
+    writeFileSync(scripts.steady, STEADY + REPORT);
   }
-  return withPaths ? scripts.paths : scripts.plain;
+  return scripts[kind];
 }
 
 function pathFile(paths: readonly string[]): string {
   let file = pathFiles.get(paths);
   if (!file) {
-    script(true);
+    script('paths');
     file = join(scripts!.folder, `paths-${pathFiles.size}.txt`);
     writeFileSync(file, `${paths.join('\n')}\n`);
     pathFiles.set(paths, file);
@@ -76,11 +86,14 @@ function pathFile(paths: readonly string[]): string {
   return file;
 }
 
-export function wrkLoad(wrk: string, url: string, seconds: number, connections: number, paths?: readonly string[]): Promise<LoadRun> {
-  const args = [`-t${WRK_THREADS}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script(paths !== undefined), url];
+/** `thinkMs`: a steady load (load.ts Steady); not with `paths`. */
+export function wrkLoad(wrk: string, url: string, seconds: number, connections: number, paths?: readonly string[], thinkMs?: number): Promise<LoadRun> {
+  if (paths && thinkMs !== undefined) throw new Error('wrkLoad: a steady load cycles through no paths');
+  const args = [`-t${WRK_THREADS}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script(paths ? 'paths' : thinkMs !== undefined ? 'steady' : 'plain'), url];
   if (paths) args.push('--', pathFile(paths));
+  const env = thinkMs !== undefined ? { ...process.env, THINK_MS: String(thinkMs) } : process.env;
   return new Promise((resolve, reject) => {
-    execFile(wrk, args, { timeout: (seconds + 30) * 1000 }, (err, stdout, stderr) => {
+    execFile(wrk, args, { timeout: (seconds + 30) * 1000, env }, (err, stdout, stderr) => {
       const line = /WRK-JSON (\{.*\})/.exec(stdout)?.[1];
       if (err || !line) {
         reject(new Error(`wrk ${args.join(' ')} failed: ${err?.message ?? 'no report'}\n${stderr}`));
