@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Pool } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/store/open-database.js';
-import { send, startNamedServer, until, type NamedServer } from './helpers/modes-servers.js';
+import { refusedUrl, send, startNamedServer, until, type NamedServer } from './helpers/modes-servers.js';
 import { ensureBuilt, REPO, startStrangler, type StranglerProcess } from './helpers/strangler-process.js';
 
 /**
@@ -46,12 +46,13 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function ruleText(o: { orders?: string; workers?: string | number; database?: string } = {}): string {
+function ruleText(o: { orders?: string; workers?: string | number; database?: string; down?: string } = {}): string {
   return [
     `listen: "127.0.0.1:1"`,
     `legacy: "${legacy.url}"`,
     `services:`,
     `  svc: "${svc.url}"`,
+    ...(o.down ? [`  down: "${o.down}"`] : []),
     `database: ${o.database ?? './ledger.db'}`,
     `workers: ${o.workers ?? 2}`,
     `admin:`,
@@ -68,6 +69,7 @@ function ruleText(o: { orders?: string; workers?: string | number; database?: st
     `    mode: shadow`,
     `    service: svc`,
     `    shadow: { maxPerSecond: 100000, noisePercent: 0 }`,
+    ...(o.down ? [`  - name: gone`, `    match: { path: /api/gone/** }`, `    mode: shadow`, `    service: down`, `    shadow: { maxPerSecond: 100000, noisePercent: 0 }`] : []),
     '',
   ].join('\n');
 }
@@ -307,6 +309,17 @@ describe('workers: 2', () => {
     const recorded = db.prepare(`SELECT SUM(requests) AS n FROM traffic_minutes`).get() as { n: number };
     db.close();
     expect(recorded.n).toBe(10);
+  });
+
+  it('a shadow service refusing every copy is paused in each worker; GET /api/shadow/paused says in how many', { timeout: 60_000 }, async () => {
+    const p = await start(ruleText({ down: await refusedUrl() }));
+    const paused = async () => (await admin(p, 'GET', '/api/shadow/paused', undefined)).json as { paused: Array<{ target: string; processes: number }> };
+    expect(await paused()).toEqual({ paused: [] });
+    // Fresh connections alternate between the workers: 7 refused copies each, and each worker's lane opens at its fifth in a row.
+    expect((await freshRequests(p, 14, '/api/gone/')).every((r) => r.status === 200 && r.by === 'legacy')).toBe(true);
+    await until(async () => (await paused()).paused[0]?.processes === 2, 'both workers to pause the copies');
+    expect(await paused()).toEqual({ paused: [{ target: 'down', processes: 2 }] });
+    expect(metric(await scrape(p), 'strangler_shadow_circuit_open', { target: 'down' })).toBe(2);
   });
 
   it('--workers 1 keeps one process, with no cluster, whatever the file says', { timeout: 30_000 }, async () => {

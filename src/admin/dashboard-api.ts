@@ -2,6 +2,7 @@ import type { Express, Request, Response } from 'express';
 import { guardFor, readinessOf } from '../progress/readiness.js';
 import { modeState } from '../progress/migration-control.js';
 import { ComparisonStore } from '../store/comparisons.js';
+import { pausedShadowTargets } from './metrics.js';
 import { IgnorePathBody, parseBody } from './request-bodies.js';
 import { revisionDiff } from './revision-diff.js';
 import { sampleCurl } from './sample-curl.js';
@@ -32,6 +33,11 @@ function idParam(req: Request, name: string): { ok: true; n: number } | { ok: fa
 }
 
 export function addDashboardApi(app: Express, ctx: AdminContext, author: (req: Request) => string, source: (req: Request) => 'cli' | 'api'): void {
+  app.get('/api/shadow/paused', async (_req, res) => {
+    // Runtime state, not configuration: which targets' copies the circuit breaker holds back right now.
+    res.json({ paused: await pausedShadowTargets(ctx.metrics.registry) });
+  });
+
   app.get('/api/stamp', (_req, res) => {
     // Cheap to poll: the dashboard reloads its data only when one of these moves.
     const stats = ctx.ledgerStats();

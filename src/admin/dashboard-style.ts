@@ -31,6 +31,7 @@ label.check { display: flex; gap: 6px; align-items: center; }
 .flash-ok { background: #dafbe1; border: 1px solid #aceebb; } .flash-error { background: #ffebe9; border: 1px solid #ffcecb; }
 .problem { color: var(--danger); } .problem-title { font-weight: 600; margin: 8px 0 4px; }
 .empty { color: var(--muted); font-style: italic; }
+.paused { border: 1px solid #d4a72c; background: #fff8c5; border-radius: 6px; padding: 8px 12px; margin: 0 0 12px; }
 .cards { display: flex; gap: 12px; flex-wrap: wrap; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; min-width: 200px; }
 .card-label { color: var(--muted); font-size: 12px; } .card-value { font-size: 26px; font-weight: 600; }

@@ -4,6 +4,7 @@ import type { WriterStats } from '../store/batched-writer.js';
 import { ExchangeTally, LabelCounts, registerComputed } from './exchange-tally.js';
 
 const LATENCY = 'strangler_request_duration_seconds';
+const CIRCUIT_OPEN = 'strangler_shadow_circuit_open';
 
 /**
  * Prometheus metrics for /metrics. `observe` runs once per exchange on the
@@ -98,7 +99,7 @@ export function createMetrics(ledgerStats: () => WriterStats | undefined, opts: 
   });
 
   const circuits = new Gauge({
-    name: 'strangler_shadow_circuit_open',
+    name: CIRCUIT_OPEN,
     help: 'Shadow copies to this target paused after failures in a row (1), or sent (0); with workers, the number of workers that paused them',
     labelNames: ['target'] as const,
     registers: [registry],
@@ -152,9 +153,28 @@ export class ClusterRegistry extends Registry {
   }
 
   override async metrics(): Promise<string> {
-    const all = [await this.getMetricsAsJSON(), ...(await this.fromWorkers())];
-    return AggregatorRegistry.aggregate(all).metrics();
+    return (await this.aggregated()).metrics();
   }
+
+  /** This process's metrics and every worker's, added up. */
+  async aggregated(): Promise<Registry> {
+    const all = [await this.getMetricsAsJSON(), ...(await this.fromWorkers())];
+    return AggregatorRegistry.aggregate(all);
+  }
+}
+
+/** A shadow target whose copies are paused now (its lane's circuit open). */
+export interface PausedTarget {
+  target: string;
+  /** Processes that paused it: 1 without workers; with workers, each worker's lane decides for itself. */
+  processes: number;
+}
+
+/** The paused shadow targets, read from strangler_shadow_circuit_open as /metrics shows it (summed over workers). */
+export async function pausedShadowTargets(registry: Registry): Promise<PausedTarget[]> {
+  const all = registry instanceof ClusterRegistry ? await registry.aggregated() : registry;
+  const gauge = (await all.getMetricsAsJSON()).find((m) => m.name === CIRCUIT_OPEN);
+  return (gauge?.values ?? []).filter((v) => v.value > 0).map((v) => ({ target: String(v.labels.target), processes: v.value }));
 }
 
 /** The primary's view of its data-plane workers. */

@@ -4,12 +4,24 @@ import { legendHtml, percentChartSvg, shareChartSvg } from './charts.js';
 import { fill, h, markup } from './dom.js';
 import { clock, endpointKey, int } from './format.js';
 import type { Page, PageContext } from './page.js';
-import type { Mode, Progress, RoutesAnswer, TimeSeries } from './wire.js';
+import type { Mode, PausedAnswer, Progress, RoutesAnswer, TimeSeries } from './wire.js';
 
 const MODES: Mode[] = ['legacy', 'shadow', 'canary', 'service', 'retired'];
 
+/** Why a shadowed route has no new comparisons: its service failed copies in a row and the circuit breaker holds them back. */
+function pausedNotice(t: PausedAnswer['paused'][number]): Node {
+  const where = t.processes > 1 ? ` (in ${t.processes} workers)` : '';
+  return h(
+    'div',
+    { class: 'paused', role: 'status', 'data-paused-target': t.target },
+    h('strong', null, `Shadow copies to ${t.target} are paused${where}.`),
+    ' Its copies failed in a row (timed out, refused or reset), so new ones are counted as dropped-circuit and not compared. Clients are not affected. One copy probes it every 5 to 60 s; the first answer resumes them.',
+  );
+}
+
 /** How far along the migration is: endpoints by mode, the share the services serve, and both over time. */
 export function overviewPage(ctx: PageContext): Page {
+  const paused = h('div');
   const cards = h('div', { class: 'cards' });
   const share = h('div', { class: 'chart-box' });
   const rates = h('div', { class: 'chart-box' });
@@ -17,6 +29,7 @@ export function overviewPage(ctx: PageContext): Page {
   fill(
     ctx.root,
     h('h1', null, 'Overview'),
+    paused,
     cards,
     h('section', null, h('h2', null, 'Traffic share by target'), share),
     h('section', null, h('h2', null, 'Net match rate per route'), rates),
@@ -26,11 +39,13 @@ export function overviewPage(ctx: PageContext): Page {
   return {
     async load() {
       const since = ctx.since();
-      const [p, ts, routes] = await Promise.all([
+      const [p, ts, routes, held] = await Promise.all([
         get<Progress>(`/api/progress?since=${since}`),
         get<TimeSeries>(`/api/timeseries?since=${since}`),
         get<RoutesAnswer>('/api/routes'),
+        get<PausedAnswer>('/api/shadow/paused'),
       ]);
+      fill(paused, ...held.paused.map(pausedNotice));
       const card = (label: string, value: string, extra?: Node) => h('div', { class: 'card' }, h('div', { class: 'card-label' }, label), h('div', { class: 'card-value' }, value), extra);
       fill(
         cards,

@@ -55,6 +55,11 @@ export interface ReportDocument {
   endpoints: EndpointReport[];
 }
 
+/** GET /api/shadow/paused (admin/metrics.ts PausedTarget) */
+export interface PausedAnswer {
+  paused: Array<{ target: string; processes: number }>;
+}
+
 /** GET /api/routes */
 export interface RoutesAnswer {
   revision: number;
