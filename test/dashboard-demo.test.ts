@@ -10,7 +10,7 @@ import type { RunningFixture } from '../fixtures/demo/shop-http.js';
 import { startUsersService } from '../fixtures/demo/users-service.js';
 import { startFromFile, type StartedStrangler } from '../src/cli/start.js';
 import { silentLogger } from '../src/log.js';
-import { launchChromium, screenshot } from './helpers/browser.js';
+import { openPage, screenshot } from './helpers/browser.js';
 import { REPO, ensureBuilt } from './helpers/strangler-process.js';
 import { waitFor } from './helpers/ledger-stack.js';
 
@@ -76,9 +76,7 @@ beforeAll(async () => {
     return doc.endpoints.find((e) => e.path === '/api/users/{id}')?.compared === 50;
   }, 'the users comparisons', 10_000);
 
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(15_000);
+  ({ browser, page } = await openPage(800));
 }, 240_000);
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshot, watchErrors } from './helpers/browser.js';
+import { openPage, screenshot } from './helpers/browser.js';
 import { ensureBuilt } from './helpers/strangler-process.js';
 import { json, reset, startShadowStack, waitFor, type ShadowStack } from './helpers/shadow-stack.js';
 
@@ -39,10 +39,7 @@ routes:
     shadow: { noisePercent: 0, maxPerSecond: 100000 }
 `,
   });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  page.setDefaultTimeout(15_000);
-  errors = watchErrors(page);
+  ({ browser, page, errors } = await openPage());
 }, 240_000);
 
 afterAll(async () => {

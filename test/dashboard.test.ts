@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshot, watchErrors } from './helpers/browser.js';
+import { openPage, screenshot } from './helpers/browser.js';
 import { ensureBuilt } from './helpers/strangler-process.js';
 import { json, startShadowStack, waitFor, type Handler, type ShadowStack } from './helpers/shadow-stack.js';
 
@@ -74,10 +74,7 @@ beforeAll(async () => {
     const doc = await stack.report();
     return ['users', 'orders'].every((r) => doc.endpoints.find((e: { route: string }) => e.route === r)?.compared === N);
   }, 'the shadow comparisons');
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  page.setDefaultTimeout(15_000);
-  errors = watchErrors(page);
+  ({ browser, page, errors } = await openPage());
 }, 240_000);
 
 afterAll(async () => {

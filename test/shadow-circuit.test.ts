@@ -70,52 +70,96 @@ describe('the circuit on its own', () => {
   });
 });
 
+type CircuitChange = { target: string; open: boolean };
+type LogLine = { level: number; msg: string; target?: string; dropped?: number };
+
+interface CircuitStack {
+  legacy: NamedServer;
+  service: NamedServer;
+  proxy: RunningProxy;
+  dispatcher: ShadowDispatcher;
+  records: ShadowRecord[];
+  circuitChanges: CircuitChange[];
+  logs: LogLine[];
+  close(): Promise<void>;
+}
+
+/**
+ * A real legacy and service, a dispatcher with POLICY and a proxy with one
+ * shadow route (/items/{id}, copies time out after 300 ms). `holdLegacy` and
+ * `holdService` say which requests a server never answers.
+ */
+async function startCircuitStack(o: {
+  holdLegacy?: (req: http.IncomingMessage) => boolean;
+  holdService?: (req: http.IncomingMessage) => boolean;
+  noisePercent: number;
+  concurrency?: number;
+  queueMax?: number;
+}): Promise<CircuitStack> {
+  const held: http.ServerResponse[] = [];
+  const holding = (hold?: (req: http.IncomingMessage) => boolean) => (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!hold?.(req)) return false;
+    held.push(res);
+    return true;
+  };
+  const legacy = await startNamedServer('legacy', holding(o.holdLegacy));
+  const service = await startNamedServer('svc', holding(o.holdService));
+  const records: ShadowRecord[] = [];
+  const circuitChanges: CircuitChange[] = [];
+  const logs: LogLine[] = [];
+  const logSink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  const dispatcher = new ShadowDispatcher({
+    logger: createLogger({ destination: logSink }),
+    record: (r) => records.push(r),
+    onCircuit: (target, open) => circuitChanges.push({ target, open }),
+    concurrency: o.concurrency,
+    queueMax: o.queueMax,
+    circuit: POLICY,
+  });
+  const rules = RuleFileSchema.parse({
+    legacy: legacy.url,
+    services: { svc: service.url },
+    routes: [{ name: 'items', match: { path: '/items/{id}' }, mode: 'shadow', service: 'svc', shadow: { timeoutMs: 300, noisePercent: o.noisePercent, maxPerSecond: 100_000 } }],
+  });
+  const proxy = await startProxy({ rules, listen: '127.0.0.1:0', shadow: dispatcher });
+  return {
+    legacy,
+    service,
+    proxy,
+    dispatcher,
+    records,
+    circuitChanges,
+    logs,
+    async close() {
+      await proxy.close();
+      await dispatcher.close();
+      for (const res of held) res.destroy();
+      await Promise.all([legacy.close(), service.close()]);
+    },
+  };
+}
+
 describe('end to end: a service that hangs, then heals', () => {
-  let legacy: NamedServer;
-  let service: NamedServer;
   let proxy: RunningProxy;
   let dispatcher: ShadowDispatcher;
+  let service: NamedServer;
+  let records: ShadowRecord[];
+  let circuitChanges: CircuitChange[];
+  let logs: LogLine[];
+  let stack: CircuitStack;
   let serviceHangs = true;
-  const records: ShadowRecord[] = [];
-  const circuitChanges: Array<{ target: string; open: boolean }> = [];
-  const logs: Array<{ level: number; msg: string; target?: string; dropped?: number }> = [];
-  const held: http.ServerResponse[] = [];
 
   beforeAll(async () => {
-    legacy = await startNamedServer('legacy');
-    service = await startNamedServer('svc', (_req, res) => {
-      if (!serviceHangs) return false;
-      held.push(res);
-      return true;
-    });
-    const logSink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as (typeof logs)[number]);
-        done();
-      },
-    });
-    dispatcher = new ShadowDispatcher({
-      logger: createLogger({ destination: logSink }),
-      record: (r) => records.push(r),
-      onCircuit: (target, open) => circuitChanges.push({ target, open }),
-      concurrency: 2,
-      queueMax: 4,
-      circuit: POLICY,
-    });
-    const rules = RuleFileSchema.parse({
-      legacy: legacy.url,
-      services: { svc: service.url },
-      routes: [{ name: 'items', match: { path: '/items/{id}' }, mode: 'shadow', service: 'svc', shadow: { timeoutMs: 300, noisePercent: 0, maxPerSecond: 100_000 } }],
-    });
-    proxy = await startProxy({ rules, listen: '127.0.0.1:0', shadow: dispatcher });
+    stack = await startCircuitStack({ holdService: () => serviceHangs, noisePercent: 0, concurrency: 2, queueMax: 4 });
+    ({ proxy, dispatcher, service, records, circuitChanges, logs } = stack);
   });
 
-  afterAll(async () => {
-    await proxy?.close();
-    await dispatcher?.close();
-    for (const res of held) res.destroy();
-    await Promise.all([legacy?.close(), service?.close()]);
-  });
+  afterAll(() => stack?.close());
 
   const outcomes = () => {
     const by: Record<string, number> = {};
@@ -176,42 +220,21 @@ describe('end to end: a service that hangs, then heals', () => {
 });
 
 describe('end to end: legacy hangs the noise calls, the service answers', () => {
-  let legacy: NamedServer;
-  let service: NamedServer;
   let proxy: RunningProxy;
   let dispatcher: ShadowDispatcher;
-  const records: ShadowRecord[] = [];
-  const circuitChanges: Array<{ target: string; open: boolean }> = [];
-  const held: http.ServerResponse[] = [];
+  let legacy: NamedServer;
+  let service: NamedServer;
+  let records: ShadowRecord[];
+  let circuitChanges: CircuitChange[];
+  let stack: CircuitStack;
 
   beforeAll(async () => {
     // The second legacy call of a noise measurement carries x-strangler-noise: this legacy never answers it.
-    legacy = await startNamedServer('legacy', (req, res) => {
-      if (req.headers['x-strangler-noise'] !== '1') return false;
-      held.push(res);
-      return true;
-    });
-    service = await startNamedServer('svc');
-    dispatcher = new ShadowDispatcher({
-      logger: createLogger({ destination: new Writable({ write: (_c, _e, done) => done() }) }),
-      record: (r) => records.push(r),
-      onCircuit: (target, open) => circuitChanges.push({ target, open }),
-      circuit: POLICY,
-    });
-    const rules = RuleFileSchema.parse({
-      legacy: legacy.url,
-      services: { svc: service.url },
-      routes: [{ name: 'items', match: { path: '/items/{id}' }, mode: 'shadow', service: 'svc', shadow: { timeoutMs: 300, noisePercent: 100, maxPerSecond: 100_000 } }],
-    });
-    proxy = await startProxy({ rules, listen: '127.0.0.1:0', shadow: dispatcher });
+    stack = await startCircuitStack({ holdLegacy: (req) => req.headers['x-strangler-noise'] === '1', noisePercent: 100 });
+    ({ proxy, dispatcher, legacy, service, records, circuitChanges } = stack);
   });
 
-  afterAll(async () => {
-    await proxy?.close();
-    await dispatcher?.close();
-    for (const res of held) res.destroy();
-    await Promise.all([legacy?.close(), service?.close()]);
-  });
+  afterAll(() => stack?.close());
 
   it("legacy's own lane pauses: noise calls are counted as noise-dropped-circuit, the copies to the service are still compared, the client gets legacy", async () => {
     // One request at a time, each until its copy and its noise call have ended: 3 noise timeouts in a row open legacy's lane.

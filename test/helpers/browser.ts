@@ -24,6 +24,14 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/** A browser with one laptop-sized page, 15 s to find anything on it, and its errors collected (watchErrors). */
+export async function openPage(height = 860): Promise<{ browser: Browser; page: Page; errors: string[] }> {
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1280, height } });
+  page.setDefaultTimeout(15_000);
+  return { browser, page, errors: watchErrors(page) };
+}
+
 /** A full-page PNG under test/artifacts/ (git-ignored), or at `to` when given. */
 export async function screenshot(page: Page, name: string, to?: string): Promise<string> {
   const file = to ?? path.join(ARTIFACTS, `${name}.png`);
