@@ -35,6 +35,7 @@ export function factSource(kind: 'zipf' | 'uniform', seed: number): () => Exchan
       durationMs: 8 * Math.exp(0.8 * z),
       bytesIn: 350,
       bytesOut: status === 200 ? 1_200 : 150,
+      copy: null,
     };
   };
 }

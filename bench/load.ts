@@ -41,6 +41,8 @@ export const LOAD_GENERATOR = WRK ? `wrk (${WRK}, one thread)` : 'autocannon in 
  */
 export interface Steady {
   thinkMs: number;
+  /** A window's length, s: at a low rate p99 needs longer windows to rest on enough answers. */
+  seconds: number;
 }
 
 export function load(url: string, seconds: number, paths?: readonly string[], steady?: Steady): Promise<LoadRun> {

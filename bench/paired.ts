@@ -26,7 +26,11 @@ export const PAIRED_SECONDS = Math.round(positive('BENCH_PAIRED_SECONDS', 3));
  * the shared core. At that rate legacy mode costs 150–250 µs per request here (fewer requests share each wake-up than
  * at saturation): 30–50 % of the core. At 2,000 per peer the slow state took the core to 70 %, and p99 was queueing again.
  */
-export const STEADY = { thinkMs: Math.round(positive('BENCH_STEADY_THINK_MS', 50)) };
+export const STEADY: Steady = {
+  thinkMs: Math.round(positive('BENCH_STEADY_THINK_MS', 50)),
+  // 6 s at 1,000 requests/s: each p99 rests on the 60 slowest of 6,000 answers (3 s gave per-round ratios from 0.76x to 1.20x).
+  seconds: Math.round(positive('BENCH_STEADY_SECONDS', 6)),
+};
 
 export interface PairedPeer {
   label: string;
@@ -83,7 +87,8 @@ export async function pairedRounds(a: PairedPeer, b: PairedPeer, rest: number[],
     const result: PairedResult = { a: { label: a.label, samples: [] }, b: { label: b.label, samples: [] }, steady };
     for (let r = 0; r < PAIRED_ROUNDS; r++) {
       const [a0, b0] = [await a.child.usage(), await b.child.usage()];
-      const [ra, rb] = await Promise.all([load(a.url, PAIRED_SECONDS, undefined, steady), load(b.url, PAIRED_SECONDS, undefined, steady)]);
+      const seconds = steady?.seconds ?? PAIRED_SECONDS;
+      const [ra, rb] = await Promise.all([load(a.url, seconds, undefined, steady), load(b.url, seconds, undefined, steady)]);
       const [a1, b1] = [await a.child.usage(), await b.child.usage()];
       result.a.samples.push({ ...ra, cpuUs: (cpuUs(a1) - cpuUs(a0)) / Math.max(1, ra.responses) });
       result.b.samples.push({ ...rb, cpuUs: (cpuUs(b1) - cpuUs(b0)) / Math.max(1, rb.responses) });
@@ -138,7 +143,7 @@ export function howPairedMeasured(): string {
     'the ratio of their own costs, where the sequential windows above can compare a fast second with a slow one. Requests/s a / b',
     'is then about the inverse of their CPU per request; p99 includes waiting for the other proxy\'s time on the core, alike for both.',
     'Every ratio is the median of the per-round ratios; the absolute figures are medians too, for scale only.',
-    `A steady-load pair runs the same way, but each of its ${CONNECTIONS} connections waits a random ${Math.floor(STEADY.thinkMs / 2)}–${Math.floor((STEADY.thinkMs * 3) / 2)} ms before each`,
+    `A steady-load pair runs the same way, in windows of ${STEADY.seconds} s, but each of its ${CONNECTIONS} connections waits a random ${Math.floor(STEADY.thinkMs / 2)}–${Math.floor((STEADY.thinkMs * 3) / 2)} ms before each`,
     `request (wrk's delay()), about ${steadyRate(STEADY)} requests/s per peer whatever the proxy: the shared core is then well below saturation in`,
     "either state of the machine, and p99 is the proxy's own latency rather than the queue of a saturated core (which follows CPU per request).",
   ].join('\n');

@@ -52,7 +52,7 @@ interface Peer {
 const children: Child[] = [];
 let scriptChild: ChildProcess | null = null;
 
-boundRun('bench', (ROUNDS * WINDOWS * (SECONDS + WARMUP_SECONDS + 5) + PAIRS * (PAIRED_ROUNDS * (PAIRED_SECONDS + 3) + 5) + 300) * 1000, () =>
+boundRun('bench', (ROUNDS * WINDOWS * (SECONDS + WARMUP_SECONDS + 5) + PAIRS * (PAIRED_ROUNDS * (Math.max(PAIRED_SECONDS, STEADY.seconds) + 3) + 5) + 300) * 1000, () =>
   killPids([...children.map((c) => c.pid), ...(scriptChild?.pid !== undefined && scriptChild.exitCode === null ? [scriptChild.pid] : [])]),
 );
 
@@ -132,7 +132,7 @@ function howLedgerMeasured(): string {
 /** The target ratios once more, from peers measured side by side (paired.ts). */
 async function pairedSection(p: Record<'legacy' | 'httpProxy' | 'dataPlane' | 'shadow' | 'hung', Peer>, rest: number[]) {
   const pair = async (a: Peer, b: Peer, steady?: Steady) => {
-    console.error(`bench: paired, ${a.label} with ${b.label}${steady ? ', steady load' : ''}: ${PAIRED_ROUNDS} rounds of ${PAIRED_SECONDS} s`);
+    console.error(`bench: paired, ${a.label} with ${b.label}${steady ? ', steady load' : ''}: ${PAIRED_ROUNDS} rounds of ${steady?.seconds ?? PAIRED_SECONDS} s`);
     return pairedRounds({ label: a.label, child: a.child!, url: a.url }, { label: b.label, child: b.child!, url: b.url }, rest, steady);
   };
   const roles: PairedRoles = {

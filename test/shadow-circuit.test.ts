@@ -2,6 +2,7 @@ import http from 'node:http';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/log.js';
+import type { ExchangeFact } from '../src/router/proxy-handler.js';
 import { startProxy, type RunningProxy } from '../src/router/proxy.js';
 import { RuleFileSchema } from '../src/rules/schema.js';
 import { Circuit } from '../src/shadow/circuit.js';
@@ -79,6 +80,8 @@ interface CircuitStack {
   proxy: RunningProxy;
   dispatcher: ShadowDispatcher;
   records: ShadowRecord[];
+  /** The proxy's facts: a copy refused before it left is told there (ExchangeFact.copy), not as a record. */
+  facts: ExchangeFact[];
   circuitChanges: CircuitChange[];
   logs: LogLine[];
   close(): Promise<void>;
@@ -105,6 +108,7 @@ async function startCircuitStack(o: {
   const legacy = await startNamedServer('legacy', holding(o.holdLegacy));
   const service = await startNamedServer('svc', holding(o.holdService));
   const records: ShadowRecord[] = [];
+  const facts: ExchangeFact[] = [];
   const circuitChanges: CircuitChange[] = [];
   const logs: LogLine[] = [];
   const logSink = new Writable({
@@ -126,13 +130,14 @@ async function startCircuitStack(o: {
     services: { svc: service.url },
     routes: [{ name: 'items', match: { path: '/items/{id}' }, mode: 'shadow', service: 'svc', shadow: { timeoutMs: 300, noisePercent: o.noisePercent, maxPerSecond: 100_000 } }],
   });
-  const proxy = await startProxy({ rules, listen: '127.0.0.1:0', shadow: dispatcher });
+  const proxy = await startProxy({ rules, listen: '127.0.0.1:0', shadow: dispatcher, onExchange: (f) => facts.push(f) });
   return {
     legacy,
     service,
     proxy,
     dispatcher,
     records,
+    facts,
     circuitChanges,
     logs,
     async close() {
@@ -149,6 +154,7 @@ describe('end to end: a service that hangs, then heals', () => {
   let dispatcher: ShadowDispatcher;
   let service: NamedServer;
   let records: ShadowRecord[];
+  let facts: ExchangeFact[];
   let circuitChanges: CircuitChange[];
   let logs: LogLine[];
   let stack: CircuitStack;
@@ -156,14 +162,16 @@ describe('end to end: a service that hangs, then heals', () => {
 
   beforeAll(async () => {
     stack = await startCircuitStack({ holdService: () => serviceHangs, noisePercent: 0, concurrency: 2, queueMax: 4 });
-    ({ proxy, dispatcher, service, records, circuitChanges, logs } = stack);
+    ({ proxy, dispatcher, service, records, facts, circuitChanges, logs } = stack);
   });
 
   afterAll(() => stack?.close());
 
+  /** How each copy ended: a record for those that were sent or waited in the lane, the exchange's fact for those refused at once. */
+  const fates = () => [...records.map((r) => r.outcome), ...facts.flatMap((f) => (f.copy ? [f.copy] : []))];
   const outcomes = () => {
     const by: Record<string, number> = {};
-    for (const r of records) by[r.outcome] = (by[r.outcome] ?? 0) + 1;
+    for (const o of fates()) by[o] = (by[o] ?? 0) + 1;
     return by;
   };
   const copiesSeen = () => service.received.length;
@@ -177,7 +185,7 @@ describe('end to end: a service that hangs, then heals', () => {
     }
     await until(() => circuitChanges.length > 0, 'the circuit to open');
     expect(circuitChanges).toEqual([{ target: 'svc', open: true }]);
-    await until(() => records.length === 8, 'every copy of the 8 requests to end');
+    await until(() => fates().length === 8, 'every copy of the 8 requests to end');
     const o = outcomes();
     expect(o['shadow-timeout']).toBeGreaterThanOrEqual(3);
     expect(o['dropped-circuit']).toBeGreaterThanOrEqual(1);
@@ -194,8 +202,9 @@ describe('end to end: a service that hangs, then heals', () => {
       expect(a.status).toBe(200);
       expect(a.by).toBe('legacy');
     }
-    await until(() => records.length === 13, 'the 5 copies to be counted');
-    expect(records.slice(8).map((r) => r.outcome)).toEqual(Array(5).fill('dropped-circuit'));
+    await until(() => facts.length === 13, 'the 5 exchanges to end');
+    expect(facts.slice(8).map((f) => f.copy)).toEqual(Array(5).fill('dropped-circuit'));
+    expect(fates()).toHaveLength(13);
     expect(copiesSeen()).toBe(seen);
   });
 

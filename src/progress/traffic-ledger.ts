@@ -4,7 +4,7 @@ import { redactBody, redactHeaders, redactUrl } from '../shadow/redact.js';
 import type { ShadowRecord, ShadowSample } from '../shadow/shadow-record.js';
 import { NOT_ATTEMPTED } from '../shadow/shadow-record.js';
 import { groupsOf, signatureOf } from '../shadow/signature.js';
-import type { CapturedResponse } from '../shadow/types.js';
+import type { CapturedResponse, Outcome } from '../shadow/types.js';
 import { BatchedWriter, type WriterOptions, type WriterStats } from '../store/batched-writer.js';
 import { withBusyTimeout } from '../store/busy-timeout.js';
 import { FailureEpisodes } from '../failure-episodes.js';
@@ -146,7 +146,7 @@ export class TrafficLedger {
   private fold(batch: LedgerRecord[]): void {
     for (const r of batch) {
       if (isShadow(r)) this.foldShadow(r);
-      else this.traffic.add(this.attribute(r));
+      else this.foldExchange(r);
     }
     this.pendingRecords += batch.length;
     // Comparisons hold both captured bodies until written: a few hundred at most.
@@ -232,8 +232,23 @@ export class TrafficLedger {
     return hit;
   }
 
-  private attribute(f: ExchangeFact): TrafficRecord {
+  private foldExchange(f: ExchangeFact): void {
     const endpoint = this.endpoint(f.route, f.method, f.url);
+    this.traffic.add(this.attribute(f, endpoint));
+    // A copy refused before it left rides on its exchange's fact: counted under the same endpoint, no second lookup.
+    if (f.copy !== null && f.route !== null) this.countNotAttempted(endpoint, f.route, f.startedAt, 'shadow', f.copy);
+  }
+
+  /** Skipped and dropped copies are counted per endpoint, minute and reason, never stored as rows: under a hung service every request is one. */
+  private countNotAttempted(endpoint: Endpoint, route: string, at: number, kind: ShadowRecord['kind'], outcome: Outcome): void {
+    const minute = minuteOf(at);
+    const key = `${endpoint.method} ${endpoint.path}\u0000${minute}\u0000${kind}\u0000${outcome}`;
+    const c = this.counted.get(key);
+    if (c) c.n++;
+    else this.counted.set(key, { method: endpoint.method, path: endpoint.path, route, at, minute, kind, outcome, n: 1 });
+  }
+
+  private attribute(f: ExchangeFact, endpoint: Endpoint): TrafficRecord {
     return {
       method: endpoint.method,
       path: endpoint.path,
@@ -251,12 +266,8 @@ export class TrafficLedger {
   private foldShadow(r: ShadowRecord): void {
     const endpoint = this.endpoint(r.route, r.method, r.url);
     if (NOT_ATTEMPTED.has(r.outcome)) {
-      // Skipped and dropped copies are counted, never stored as rows: under a hung service every request is one.
-      const minute = minuteOf(r.at);
-      const key = `${endpoint.method} ${endpoint.path}\u0000${minute}\u0000${r.kind}\u0000${r.outcome}`;
-      const c = this.counted.get(key);
-      if (c) c.n++;
-      else this.counted.set(key, { method: endpoint.method, path: endpoint.path, route: r.route, at: r.at, minute, kind: r.kind, outcome: r.outcome, n: 1 });
+      // Copies that were waiting in a lane when it was paused or full.
+      this.countNotAttempted(endpoint, r.route, r.at, r.kind, r.outcome);
       return;
     }
     const groups = groupsOf(r.differences);

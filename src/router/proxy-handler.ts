@@ -4,6 +4,7 @@ import { RequestView } from '../rules/request-view.js';
 import type { Mode } from '../rules/schema.js';
 import type { Logger } from '../log.js';
 import type { ShadowDispatcher } from '../shadow/shadow-dispatcher.js';
+import type { NotAttempted } from '../shadow/shadow-record.js';
 import { decide, type Plan } from './decide.js';
 import { cancelExchange, forward, newCancel, type ForwardResult, type Outgoing } from './forward.js';
 import { upstreamRequestHeaders } from './headers.js';
@@ -32,6 +33,12 @@ export interface ExchangeFact {
   /** Bytes read from and written to the client connection during this exchange (socket counters, so approximate under pipelining). */
   bytesIn: number;
   bytesOut: number;
+  /**
+   * Why this exchange's shadow copy was not sent, when its route meant to
+   * send one (unsafe method, over budget, queue full, circuit open); else
+   * null. The ledger counts it per endpoint and minute with the exchange.
+   */
+  copy: NotAttempted | null;
 }
 
 export interface HandlerOptions {
@@ -101,7 +108,8 @@ export function createProxyHandler(o: HandlerOptions) {
     res.sendDate = false;
 
     const withBody = hasBody(req);
-    const session = o.shadow ? o.shadow.begin(plan, req, state.targets, state.table.rules, withBody) : null;
+    const begun = o.shadow ? o.shadow.begin(plan, req, state.targets, state.table.rules, withBody) : null;
+    const session = typeof begun === 'string' ? null : begun;
 
     const cancel = newCancel();
     res.on('close', () => {
@@ -147,6 +155,7 @@ export function createProxyHandler(o: HandlerOptions) {
           durationMs: performance.now() - started,
           bytesIn: socket.bytesRead - read0,
           bytesOut: socket.bytesWritten - written0,
+          copy: typeof begun === 'string' ? begun : null,
         });
       }
     };

@@ -13,7 +13,7 @@ import { BodyCapture } from './body-capture.js';
 import { Circuit, DEFAULT_CIRCUIT, type CircuitPolicy } from './circuit.js';
 import { ComparePool } from './compare-pool.js';
 import { sendCopy, type CopyResult } from './send-copy.js';
-import type { ShadowRecord } from './shadow-record.js';
+import type { NotAttempted, ShadowRecord } from './shadow-record.js';
 import { TokenBucket } from './token-bucket.js';
 import type { CapturedResponse, Outcome } from './types.js';
 
@@ -200,28 +200,23 @@ export class ShadowDispatcher {
     this.o.onCircuit?.(lane.name, 'opened' in change);
   }
 
-  private skip(outcome: Outcome, route: string, req: IncomingMessage, kind: ShadowRecord['kind'] = 'shadow'): null {
+  /**
+   * A copy refused before it left. Under a hung service every request ends
+   * here, so it costs a count and nothing else: the reason travels back to
+   * the proxy, on the exchange's own fact, and the ledger counts it with the
+   * endpoint it attributes to that fact anyway (ExchangeFact.copy).
+   */
+  private skip(outcome: NotAttempted): NotAttempted {
     this.count(outcome);
-    this.o.record({
-      kind,
-      at: Date.now(),
-      route,
-      method: req.method ?? 'GET',
-      url: req.url ?? '/',
-      outcome,
-      legacyStatus: null,
-      otherStatus: null,
-      legacyMs: null,
-      otherMs: null,
-      differences: [],
-      exchange: null,
-      sample: null,
-    });
-    return null;
+    return outcome;
   }
 
-  /** Hot path: decides whether this exchange gets a copy. Returns null when it does not. */
-  begin(plan: Plan, req: IncomingMessage, targets: ReadonlyMap<string, Target>, rules: RuleFile, hasBody: boolean): ShadowSession | null {
+  /**
+   * Hot path: decides whether this exchange gets a copy. Null when its route
+   * does not shadow it (or sampled it out); why, when a copy was due and is
+   * not sent: the caller puts that on the exchange's fact.
+   */
+  begin(plan: Plan, req: IncomingMessage, targets: ReadonlyMap<string, Target>, rules: RuleFile, hasBody: boolean): ShadowSession | NotAttempted | null {
     const route = plan.spec;
     if (!route || !plan.route) return null;
     let copyTarget: Target | undefined;
@@ -241,13 +236,13 @@ export class ShadowDispatcher {
       this.count('sampled-out');
       return null;
     }
-    if (!SAFE.has(method) && !spec.unsafe) return this.skip('skipped-unsafe', plan.route, req);
+    if (!SAFE.has(method) && !spec.unsafe) return this.skip('skipped-unsafe');
     let bucket = this.buckets.get(plan.route);
     if (!bucket) this.buckets.set(plan.route, (bucket = new TokenBucket(spec.maxPerSecond)));
     else bucket.setRate(spec.maxPerSecond);
-    if (!bucket.take()) return this.skip('dropped-budget', plan.route, req);
+    if (!bucket.take()) return this.skip('dropped-budget');
     const slot = this.admit(this.lane(copyTarget));
-    if (typeof slot === 'string') return this.skip(slot, plan.route, req);
+    if (typeof slot === 'string') return this.skip(slot);
 
     // Noise: legacy asked a second time, only for safe requests and only when legacy is the one answering the client.
     let noiseSlot: Slot | null = null;

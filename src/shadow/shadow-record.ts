@@ -29,4 +29,5 @@ export interface ShadowSample {
 }
 
 /** Outcomes that mean no comparison was attempted: they are counted, not stored as rows. */
-export const NOT_ATTEMPTED: ReadonlySet<Outcome> = new Set(['skipped-unsafe', 'dropped-budget', 'dropped-queue', 'dropped-circuit']);
+export type NotAttempted = 'skipped-unsafe' | 'dropped-budget' | 'dropped-queue' | 'dropped-circuit';
+export const NOT_ATTEMPTED: ReadonlySet<Outcome> = new Set<NotAttempted>(['skipped-unsafe', 'dropped-budget', 'dropped-queue', 'dropped-circuit']);
