@@ -45,6 +45,9 @@ export interface Steady {
   seconds: number;
 }
 
+/** The mean rate a steady load aims at, requests/s per peer (wrk's jitter averages out). */
+export const steadyRate = (s: Steady): number => Math.round((CONNECTIONS * 1000) / s.thinkMs);
+
 export function load(url: string, seconds: number, paths?: readonly string[], steady?: Steady): Promise<LoadRun> {
   return WRK ? wrkLoad(WRK, url, seconds, CONNECTIONS, paths, steady?.thinkMs) : autocannonLoad(url, seconds, paths, steady);
 }
@@ -55,7 +58,7 @@ function autocannonLoad(url: string, seconds: number, paths?: readonly string[],
   const requests = paths && [{ method: 'GET' as const, setupRequest: (req: object) => ({ ...req, path: paths[next++ % paths.length]! }) }];
   return new Promise((resolve, reject) => {
     // autocannon paces the whole run at a fixed rate: the same mean rate as wrk's think time, without its jitter.
-    const rate = steady ? { overallRate: Math.round((CONNECTIONS * 1000) / steady.thinkMs) } : {};
+    const rate = steady ? { overallRate: steadyRate(steady) } : {};
     const instance = autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration: seconds, timeout: 10, ...rate, ...(requests ? { requests } : {}) }, (err, r) => {
       if (err) {
         reject(err);

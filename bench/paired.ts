@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpuUs } from './child-ipc.js';
 import type { Child } from './children.js';
 import { positive } from './env-number.js';
-import { CONNECTIONS, load, type LoadRun, type Steady } from './load.js';
+import { CONNECTIONS, load, steadyRate, type LoadRun, type Steady } from './load.js';
 import { median, perRound, ratio, times } from './load-report.js';
 import { CORES } from './machine.js';
 import { markdownTable } from './markdown.js';
@@ -104,9 +104,6 @@ export async function pairedRounds(a: PairedPeer, b: PairedPeer, rest: number[],
     }
   }
 }
-
-/** The mean rate a steady load aims at, per peer. */
-export const steadyRate = (s: Steady): number => Math.round((CONNECTIONS * 1000) / s.thinkMs);
 
 type Figure = (w: PairedWindow) => number;
 export const pairedFigures = { rps: (w: PairedWindow) => w.rps, cpu: (w: PairedWindow) => w.cpuUs, p99: (w: PairedWindow) => w.p99Ms } satisfies Record<string, Figure>;

@@ -1,5 +1,6 @@
 import { perRound, ratio, times, type PeerSamples, type Sample, type Summary } from './load-report.js';
-import { pairedFigures, pairedPerRound, pairedRatio, steadyRate, type PairedResult } from './paired.js';
+import { steadyRate } from './load.js';
+import { pairedFigures, pairedPerRound, pairedRatio, type PairedResult } from './paired.js';
 
 /** The hardening issue's targets for the full benchmark, and the lines that say whether this run met them. */
 export const TARGETS = {

@@ -48,7 +48,7 @@ afterAll(async () => {
 });
 
 describe('a shadow service whose copies are paused', { timeout: 60_000 }, () => {
-  it('the admin API lists no paused target while copies are answered or not yet sent', async () => {
+  it('the admin API lists no paused target before any copy has failed', async () => {
     const r = await stack.api('GET', '/api/shadow/paused');
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ paused: [] });

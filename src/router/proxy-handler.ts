@@ -110,6 +110,7 @@ export function createProxyHandler(o: HandlerOptions) {
     const withBody = hasBody(req);
     const begun = o.shadow ? o.shadow.begin(plan, req, state.targets, state.table.rules, withBody) : null;
     const session = typeof begun === 'string' ? null : begun;
+    const refused = typeof begun === 'string' ? begun : null;
 
     const cancel = newCancel();
     res.on('close', () => {
@@ -155,7 +156,7 @@ export function createProxyHandler(o: HandlerOptions) {
           durationMs: performance.now() - started,
           bytesIn: socket.bytesRead - read0,
           bytesOut: socket.bytesWritten - written0,
-          copy: typeof begun === 'string' ? begun : null,
+          copy: refused,
         });
       }
     };

@@ -33,8 +33,13 @@ const TRANSPORT_FAILURES: ReadonlySet<string> = new Set(['shadow-timeout', 'shad
 const DEFAULT_SPEC: ShadowSpec = ShadowSchema.parse({});
 
 export interface ShadowOptions {
+  /**
+   * Copies that were sent or waited in a lane, once each, compared or not. A copy refused before it left
+   * (unsafe method, budget, full queue, open circuit) is not recorded here: begin() returns its reason, for
+   * the exchange's own fact (ExchangeFact.copy).
+   */
   record: (r: ShadowRecord) => void;
-  /** Each copy's end, including those never recorded (sampled out, abandoned, primary failed): for metrics. */
+  /** Each copy's end, including those never recorded (refused, sampled out, abandoned, primary failed): for metrics. */
   onCount?: (kind: 'shadow' | 'noise', outcome: string) => void;
   logger: Logger;
   /** Copies in flight per target. */
@@ -105,11 +110,11 @@ export class ShadowDispatcher {
     this.comparer = new ComparePool(o.logger);
   }
 
-  /** Every copy ends here once, compared or not, with its reason; `noise-` marks legacy-vs-legacy copies. */
-  private count(outcome: string): void {
-    this.counts[outcome] = (this.counts[outcome] ?? 0) + 1;
-    if (outcome.startsWith('noise-')) this.o.onCount?.('noise', outcome.slice(6));
-    else this.o.onCount?.('shadow', outcome);
+  /** Every copy ends here once, compared or not, with its reason; in `counts`, `noise-` marks legacy-vs-legacy copies. */
+  private count(outcome: string, kind: 'shadow' | 'noise' = 'shadow'): void {
+    const key = kind === 'noise' ? `noise-${outcome}` : outcome;
+    this.counts[key] = (this.counts[key] ?? 0) + 1;
+    this.o.onCount?.(kind, outcome);
   }
 
   private copyFailed(route: string, target: string, outcome: string, error: string): void {
@@ -249,7 +254,7 @@ export class ShadowDispatcher {
     const legacy = targets.get(LEGACY)!;
     if (legacyIsPrimary && SAFE.has(method) && spec.noisePercent > 0 && this.random() * 100 < spec.noisePercent) {
       const admitted = this.admit(this.lane(legacy));
-      if (typeof admitted === 'string') this.count(`noise-${admitted}`);
+      if (typeof admitted === 'string') this.count(admitted, 'noise');
       else noiseSlot = admitted;
     }
     // Samples name the service compared: the copy's target, or with `against: legacy` the one that answered.
@@ -311,7 +316,7 @@ export class ShadowDispatcher {
 
     const recordPair = (kind: ShadowRecord['kind'], legacyRes: CapturedResponse, legacyMs: number, other: CopyResult, otherTarget: string) => {
       if (!other.ok) {
-        this.count(kind === 'noise' ? `noise-${other.outcome}` : other.outcome);
+        this.count(other.outcome, kind);
         if (kind === 'shadow') this.copyFailed(route, copyTarget.name, other.outcome, other.error);
         this.o.record({ kind, at, route, method, url, outcome: other.outcome, legacyStatus: legacyRes.status, otherStatus: null, legacyMs, otherMs: other.ms, differences: [], exchange, sample: null });
         return;
@@ -319,11 +324,11 @@ export class ShadowDispatcher {
       this.comparer.compare(legacyRes, other.response, spec.compare).then(
         (result) => {
           if (!result) {
-            this.count(kind === 'noise' ? 'noise-dropped-queue' : 'dropped-queue');
+            this.count('dropped-queue', kind);
             this.o.record({ kind, at, route, method, url, outcome: 'dropped-queue', legacyStatus: legacyRes.status, otherStatus: other.response.status, legacyMs, otherMs: other.ms, differences: [], exchange, sample: null });
             return;
           }
-          this.count(kind === 'noise' ? `noise-${result.outcome}` : result.outcome);
+          this.count(result.outcome, kind);
           if (kind === 'shadow') this.copyAnswered(route, copyTarget.name);
           this.o.record({
             kind,
@@ -345,7 +350,7 @@ export class ShadowDispatcher {
           });
         },
         (err: Error) => {
-          this.count(kind === 'noise' ? 'noise-compare-failed' : 'compare-failed');
+          this.count('compare-failed', kind);
           this.o.logger.error({ route, err: err.message }, 'shadow comparison failed');
         },
       );

@@ -1,6 +1,6 @@
 import type { CapturedResponse, Difference, Outcome } from './types.js';
 
-/** What the shadow side hands the ledger for one exchange (or one skipped copy). */
+/** What the shadow side hands the ledger for one copy that was sent or waited in its lane (copies refused at once ride on ExchangeFact.copy). */
 export interface ShadowRecord {
   /** `shadow`: legacy against the other side; `noise`: legacy against itself. */
   kind: 'shadow' | 'noise';
