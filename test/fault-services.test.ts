@@ -235,6 +235,7 @@ describe('shadow mode, a service that fails every copy', () => {
     const reset = { kind: 'shadow', outcome: 'shadow-reset' };
     const paused = { kind: 'shadow', outcome: 'dropped-circuit' };
     const [resetBefore, pausedBefore] = [await proxy.metric('strangler_shadow_outcomes_total', reset), await proxy.metric('strangler_shadow_outcomes_total', paused)];
+    const ledgerBefore = (await proxy.ledger('/shadow/reset/')).outcomes;
     for (let i = 0; i < 20; i++) {
       const a = await proxy.get(`/shadow/reset/again-${i}`);
       expect(a.json).toEqual(legacyAnswer(`/shadow/reset/again-${i}`));
@@ -250,6 +251,11 @@ describe('shadow mode, a service that fails every copy', () => {
     const pauses = proxy.logs().filter((l) => typeof l.msg === 'string' && l.msg.startsWith('shadow copies to faulty paused'));
     expect(pauses).toHaveLength(1);
     expect(pauses[0]).toMatchObject({ target: 'faulty', failures: 5, pausedMs: 5_000 });
+    // The report an operator reads holds the same copies under the endpoint: the paused ones ride on their exchange's fact, not on a record.
+    const delta = (o: Record<string, number>, k: string) => (o[k] ?? 0) - (ledgerBefore[k] ?? 0);
+    const ledger = await ledgerFor('/shadow/reset/', (t) => delta(t.outcomes, 'shadow-reset') + delta(t.outcomes, 'dropped-circuit') === 20);
+    expect(delta(ledger.outcomes, 'shadow-reset')).toBe((await proxy.metric('strangler_shadow_outcomes_total', reset)) - resetBefore);
+    expect(delta(ledger.outcomes, 'dropped-circuit')).toBe((await proxy.metric('strangler_shadow_outcomes_total', paused)) - pausedBefore);
   });
 
   it('resumed: after the 5 s pause the next copy probes; the service answers it, the gauge reads 0 again and the resume is logged once', async () => {

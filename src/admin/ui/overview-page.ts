@@ -4,7 +4,7 @@ import { legendHtml, percentChartSvg, shareChartSvg } from './charts.js';
 import { fill, h, markup } from './dom.js';
 import { clock, endpointKey, int } from './format.js';
 import type { Page, PageContext } from './page.js';
-import type { Mode, PausedAnswer, Progress, RoutesAnswer, TimeSeries } from './wire.js';
+import type { Mode, PausedAnswer, Progress, RoutesAnswer, RouteSpec, TimeSeries } from './wire.js';
 
 const MODES: Mode[] = ['legacy', 'shadow', 'canary', 'service', 'retired'];
 
@@ -17,6 +17,21 @@ function pausedNotice(t: PausedAnswer['paused'][number]): Node {
     h('strong', null, `Shadow copies to ${t.target} are paused${where}.`),
     ' Its copies failed in a row (timed out, refused or reset), so new ones are counted as dropped-circuit and not compared. Clients are not affected. One copy probes it every 5 to 60 s; the first answer resumes them.',
   );
+}
+
+/**
+ * Why the match-rate chart is empty. With no route shadowing, the way to fill it; with shadowed routes that compared
+ * nothing in the window, which routes, and the reason when it is known: their service's copies are paused.
+ */
+export function noComparisonsText(routes: RouteSpec[], paused: string[]): string {
+  // Where each shadowing route sends its copies: its service, or legacy with `against: legacy` (canary and service modes).
+  const copiesTo = (r: RouteSpec) => (r.mode === 'shadow' ? r.service : (r.mode === 'canary' || r.mode === 'service') && r.shadow?.against === 'legacy' ? 'legacy' : undefined);
+  const shadowed = routes.filter((r) => copiesTo(r) !== undefined);
+  if (shadowed.length === 0) return 'No shadow comparisons in this window: put a route in shadow mode to compare its service with legacy.';
+  const names = shadowed.map((r) => r.name).join(', ');
+  const held = [...new Set(shadowed.map(copiesTo).filter((t): t is string => t !== undefined && paused.includes(t)))];
+  const why = held.length ? `copies to ${held.join(', ')} are paused (see above)` : 'no request reached them, or every copy was sampled out, over budget or failed';
+  return `No shadow comparisons in this window, although ${shadowed.length === 1 ? 'route' : 'routes'} ${names} ${shadowed.length === 1 ? 'shadows' : 'shadow'}: ${why}.`;
 }
 
 /** How far along the migration is: endpoints by mode, the share the services serve, and both over time. */
@@ -63,7 +78,7 @@ export function overviewPage(ctx: PageContext): Page {
       const routesSeries = Object.entries(ts.matchRate).map(([name, s]) => ({ name, values: s.netMatchRate }));
       if (routesSeries.length) {
         fill(rates, markup('div', null, percentChartSvg('Net match rate of shadow comparisons per route', ts.points, routesSeries, label)), markup('div', null, legendHtml(routesSeries.map((s) => s.name))), caption.cloneNode(true));
-      } else fill(rates, h('p', { class: 'empty' }, 'No shadow comparisons in this window: put a route in shadow mode to compare its service with legacy.'));
+      } else fill(rates, h('p', { class: 'empty', 'data-empty': 'match-rate' }, noComparisonsText(routes.routes, held.paused.map((t) => t.target))));
 
       fill(
         queue,
