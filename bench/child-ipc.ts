@@ -59,12 +59,6 @@ export function announceReady(port: number, onExit: () => void = () => undefined
   process.stdout.write(`${port}\n`);
 }
 
-/** The processes that do a peer's proxying, where that is not the peer's own process (nginx: its master and worker). */
-export interface ProxyPids {
-  type: 'pids';
-  pids: number[];
-}
-
 /** Replies to the parent's `{ type }` questions (children.ts ask()); the reply carries the same type. */
 export function answer(type: string, reply: () => { type: string }): void {
   process.on('message', (msg: unknown) => {

@@ -36,8 +36,6 @@ export interface PairedPeer {
   label: string;
   child: Child;
   url: string;
-  /** The processes pinned to CPU 0; the child's alone by default (nginx's are its master and worker). */
-  pids?: number[];
 }
 
 export interface PairedWindow extends LoadRun {
@@ -82,7 +80,7 @@ export async function pairedRounds(a: PairedPeer, b: PairedPeer, rest: number[],
   const all = `0-${CORES - 1}`;
   const others = [process.pid, ...rest];
   try {
-    for (const p of [a, b]) for (const pid of p.pids ?? [p.child.pid]) pin(pid, '0');
+    for (const p of [a, b]) pin(p.child.pid, '0');
     for (const pid of others) pin(pid, '1');
     // One unmeasured round: the proxies' pools reconnect and the new placement settles.
     await Promise.all([load(a.url, 1, undefined, steady), load(b.url, 1, undefined, steady)]);
@@ -97,7 +95,7 @@ export async function pairedRounds(a: PairedPeer, b: PairedPeer, rest: number[],
     }
     return result;
   } finally {
-    for (const pid of [...(a.pids ?? [a.child.pid]), ...(b.pids ?? [b.child.pid]), ...others]) {
+    for (const pid of [a.child.pid, b.child.pid, ...others]) {
       try {
         pin(pid, all);
       } catch {

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { answer, arg } from './child-ipc.js';
-import type { ProxyPids, UsageReport } from './child-ipc.js';
+import type { UsageReport } from './child-ipc.js';
 import { NGINX } from './nginx.js';
 
 /**
@@ -117,8 +117,6 @@ nginx.once('exit', (code) => {
 });
 await ready();
 answer('usage', usage);
-// For the paired rounds, which pin nginx's own processes rather than this one.
-answer('pids', (): ProxyPids => ({ type: 'pids', pids: pids() }));
 process.on('disconnect', () => {
   void cleanUp().then(() => process.exit(0));
 });

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { LedgerCounters, ProxyPids } from './child-ipc.js';
+import type { LedgerCounters } from './child-ipc.js';
 import { startChild, type Child } from './children.js';
 import { ENDPOINTS, loadPaths } from './endpoint-mix.js';
 import { DISTURBED_PCT, ledgerReport } from './ledger-report.js';
@@ -9,7 +9,7 @@ import { loadReport, sampleLine, type LedgerWindow, type PeerSamples, type Sampl
 import { nginxInstalled } from './nginx.js';
 import { SHADOW_PATH, type ShadowMode } from './peer-strangler-shadow.js';
 import { pairedTargetLines, targetLines, type PairedRoles } from './targets.js';
-import { howPairedMeasured, PAIRED_ROUNDS, PAIRED_SECONDS, pairedRounds, pairedTable, pairingPossible, STEADY, type PairedPeer, type PairedResult } from './paired.js';
+import { howPairedMeasured, PAIRED_ROUNDS, PAIRED_SECONDS, pairedRounds, pairedTable, pairingPossible, STEADY } from './paired.js';
 import type { LedgerSettle } from './peer-strangler-ledger.js';
 import { machineLine } from './machine.js';
 import { measureWindow } from './measure-window.js';
@@ -36,7 +36,7 @@ const LEDGER_MAX_COST = 0.1;
 /** Load windows per round: up to eleven peers, then the ledger pair under two kinds of traffic. */
 const WINDOWS = 15;
 /** Pairs in the paired rounds (pairedSection). */
-const PAIRS = 6;
+const PAIRS = 5;
 /** Distinct request paths the many-endpoint windows cycle through. */
 const MIX_PATHS = 2_000;
 
@@ -47,8 +47,6 @@ interface Peer {
   url: string;
   /** GET these paths in turn on url's origin instead of url (see load.ts). */
   paths?: readonly string[];
-  /** Where the proxying is done in other processes than the child (nginx's master and worker): to pin them in paired rounds. */
-  ownPids?: boolean;
 }
 
 const children: Child[] = [];
@@ -132,26 +130,19 @@ function howLedgerMeasured(): string {
 }
 
 /** The target ratios once more, from peers measured side by side (paired.ts). */
-async function pairedSection(p: Record<'legacy' | 'httpProxy' | 'dataPlane' | 'shadow' | 'hung', Peer> & { nginx: Peer | null }, rest: number[]) {
+async function pairedSection(p: Record<'legacy' | 'httpProxy' | 'dataPlane' | 'shadow' | 'hung', Peer>, rest: number[]) {
   const pair = async (a: Peer, b: Peer, steady?: Steady) => {
     console.error(`bench: paired, ${a.label} with ${b.label}${steady ? ', steady load' : ''}: ${PAIRED_ROUNDS} rounds of ${steady?.seconds ?? PAIRED_SECONDS} s`);
-    return pairedRounds(await pairedPeer(a), await pairedPeer(b), rest, steady);
+    return pairedRounds({ label: a.label, child: a.child!, url: a.url }, { label: b.label, child: b.child!, url: b.url }, rest, steady);
   };
   const roles: PairedRoles = {
     legacyVsHttpProxy: await pair(p.legacy, p.httpProxy),
-    legacyVsNginx: p.nginx ? await pair(p.legacy, p.nginx) : null,
     dataPlaneVsHttpProxy: await pair(p.dataPlane, p.httpProxy),
     shadowVsLegacy: await pair(p.shadow, p.legacy),
     hungVsLegacy: await pair(p.hung, p.legacy),
     hungVsLegacySteady: await pair(p.hung, p.legacy, STEADY),
   };
-  return { roles, all: Object.values(roles).filter((r): r is PairedResult => r !== null) };
-}
-
-async function pairedPeer(p: Peer): Promise<PairedPeer> {
-  const child = p.child!;
-  const pids = p.ownPids ? (await child.ask<ProxyPids>('pids')).pids : undefined;
-  return { label: p.label, child, url: p.url, pids };
+  return { roles, all: Object.values(roles) };
 }
 
 async function runScript(file: string): Promise<void> {
@@ -182,7 +173,7 @@ async function main(): Promise<void> {
 
   const direct: Peer = { label: 'direct (no proxy)', child: null, url: `${backendUrl}${UNCLAIMED_PATH}` };
   const httpProxy = await proxied('http-proxy 1.18.1', './peer-http-proxy.js', []);
-  const nginx = nginxInstalled() ? { ...(await proxied('nginx (1 worker)', './peer-nginx.js', [])), ownPids: true } : null;
+  const nginx = nginxInstalled() ? await proxied('nginx (1 worker)', './peer-nginx.js', []) : null;
   const dataPlane = await proxied(`strangler data plane alone (${ROUTES} routes)`, './peer-strangler.js', [`--routes=${ROUTES}`]);
   const legacy = await started(`strangler legacy mode (${ROUTES} routes)`, 'route');
   const canary = await started('strangler canary 50 %', 'canary');
@@ -221,7 +212,7 @@ async function main(): Promise<void> {
     // Asked once more: the last window's closing connections count too.
     results.push({ label: peer.label, samples: samples[i]!, uncaught: (await peer.child?.usage())?.uncaught ?? 0 });
   }
-  const paired = pairingPossible() ? await pairedSection({ legacy, httpProxy, nginx, dataPlane, shadow, hung }, [backend.pid, service.pid]) : null;
+  const paired = pairingPossible() ? await pairedSection({ legacy, httpProxy, dataPlane, shadow, hung }, [backend.pid, service.pid]) : null;
   await Promise.all(children.map((c) => c.stop()));
 
   const of = (p: Peer) => results[peers.indexOf(p)]!;
