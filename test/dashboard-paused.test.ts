@@ -75,7 +75,7 @@ describe('a shadow service whose copies are paused', { timeout: 60_000 }, () => 
     expect(await notice.textContent()).toContain('Clients are not affected.');
     // The empty match-rate chart no longer tells the user to put a route in shadow mode: it is, and says why nothing was compared.
     expect(await page.locator('[data-empty="match-rate"]').textContent()).toBe(
-      'No shadow comparisons in this window, although route flaky shadows: copies to flaky are paused (see above).',
+      'No shadow comparisons in this window for route flaky: copies to flaky are paused (see above).',
     );
     await screenshot(page, 'dashboard-overview-paused');
     expect(errors).toEqual([]);

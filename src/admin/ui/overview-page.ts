@@ -31,7 +31,7 @@ export function noComparisonsText(routes: RouteSpec[], paused: string[]): string
   const names = shadowed.map((r) => r.name).join(', ');
   const held = [...new Set(shadowed.map(copiesTo).filter((t): t is string => t !== undefined && paused.includes(t)))];
   const why = held.length ? `copies to ${held.join(', ')} are paused (see above)` : 'no request reached them, or every copy was sampled out, over budget or failed';
-  return `No shadow comparisons in this window, although ${shadowed.length === 1 ? 'route' : 'routes'} ${names} ${shadowed.length === 1 ? 'shadows' : 'shadow'}: ${why}.`;
+  return `No shadow comparisons in this window for ${shadowed.length === 1 ? 'route' : 'routes'} ${names}: ${why}.`;
 }
 
 /** How far along the migration is: endpoints by mode, the share the services serve, and both over time. */
