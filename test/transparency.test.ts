@@ -379,10 +379,14 @@ describe('bodies', () => {
     expect(r.body.equals(body)).toBe(true);
   });
 
-  it('streams the response: the client gets the first chunk before the upstream ends', async () => {
+  it.each([
+    ['chunked', {}],
+    // The first chunk is not the whole declared body: it must reach the client without waiting for the rest.
+    ['with Content-Length', { 'content-length': String('first-part;second-part'.length) }],
+  ])('streams the response (%s): the client gets the first chunk before the upstream ends', async (_framing, length) => {
     const release = deferred();
     up.handle = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.writeHead(200, { 'content-type': 'text/plain', ...length });
       res.write('first-part;');
       void release.promise.then(() => res.end('second-part'));
     };
