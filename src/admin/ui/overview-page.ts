@@ -19,13 +19,18 @@ function pausedNotice(t: PausedAnswer['paused'][number]): Node {
   );
 }
 
+/** Where a route sends shadow copies: its service in shadow mode, legacy with `against: legacy` (canary and service modes). */
+function copiesTo(r: RouteSpec): string | undefined {
+  if (r.mode === 'shadow') return r.service;
+  if ((r.mode === 'canary' || r.mode === 'service') && r.shadow?.against === 'legacy') return 'legacy';
+  return undefined;
+}
+
 /**
  * Why the match-rate chart is empty. With no route shadowing, the way to fill it; with shadowed routes that compared
  * nothing in the window, which routes, and the reason when it is known: their service's copies are paused.
  */
 export function noComparisonsText(routes: RouteSpec[], paused: string[]): string {
-  // Where each shadowing route sends its copies: its service, or legacy with `against: legacy` (canary and service modes).
-  const copiesTo = (r: RouteSpec) => (r.mode === 'shadow' ? r.service : (r.mode === 'canary' || r.mode === 'service') && r.shadow?.against === 'legacy' ? 'legacy' : undefined);
   const shadowed = routes.filter((r) => copiesTo(r) !== undefined);
   if (shadowed.length === 0) return 'No shadow comparisons in this window: put a route in shadow mode to compare its service with legacy.';
   const names = shadowed.map((r) => r.name).join(', ');
