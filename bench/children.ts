@@ -21,10 +21,16 @@ export interface Child {
 const START_TIMEOUT_MS = 15_000;
 const ASK_TIMEOUT_MS = 5_000;
 
-/** `env` adds to this process's environment. */
-export async function startChild(name: string, file: string, args: string[] = [], env: Record<string, string> = {}): Promise<Child> {
+export interface ChildOptions {
+  /** Added to this process's environment. */
+  readonly env?: Record<string, string>;
+  /** node's own flags, before the script (`--no-memory-reducer`). */
+  readonly nodeFlags?: readonly string[];
+}
+
+export async function startChild(name: string, file: string, args: string[] = [], { env = {}, nodeFlags = [] }: ChildOptions = {}): Promise<Child> {
   const path = fileURLToPath(new URL(file, import.meta.url));
-  const proc = spawn(process.execPath, [path, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env: { ...process.env, ...env } });
+  const proc = spawn(process.execPath, [...nodeFlags, path, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env: { ...process.env, ...env } });
   const port = await readPort(name, proc);
   return {
     name,

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LedgerCounters } from './child-ipc.js';
 import { startChild, type Child } from './children.js';
+import { asTheCommandRuns, commandMallocEnv, commandNodeFlags } from './command-run.js';
 import { ENDPOINTS, loadPaths } from './endpoint-mix.js';
 import { DISTURBED_PCT, ledgerReport } from './ledger-report.js';
 import { CONNECTIONS, load, LOAD_GENERATOR, type Steady } from './load.js';
@@ -98,6 +99,8 @@ function howMeasured(): string {
     `- strangler start, 1 worker / 2 workers: bench/peer-strangler-workers.ts, the ${ROUTES} legacy routes and the ledger, with \`workers: 1\``,
     '  (one process, no cluster) and `workers: 2` (a primary with the control plane and two data-plane workers sharing the port);',
     '  CPU per request and peak RSS are summed over all the processes.',
+    `- Every strangler peer runs as the \`strangler\` command (bin/strangler) runs node: \`node ${commandNodeFlags().join(' ')}\` with`,
+    `  ${Object.entries(commandMallocEnv()).map(([k, v]) => `${k}=${v}`).join(' ')}; http-proxy, nginx's wrapper and the backend as plain \`node\`.`,
     '- strangler adds X-Forwarded-For/-Proto/-Host and Via, which http-proxy with default options does not.',
     "- Latency: wrk's own histogram (µs resolution); with autocannon, its per-response timings at 10 µs resolution.",
     "- CPU per request: the proxy process's `process.cpuUsage()` (user + system), asked over IPC just before and after the",
@@ -163,8 +166,10 @@ async function main(): Promise<void> {
   const service = await startChild('service backend', './backend.js');
   children.push(backend, service);
   const backendUrl = `http://127.0.0.1:${backend.port}`;
+  // strangler's peers run as bin/strangler runs node (its flags and malloc settings); the others as plain `node`.
+  const asCommand = asTheCommandRuns();
   const proxied = async (label: string, file: string, args: string[], urlPath = UNCLAIMED_PATH): Promise<Peer> => {
-    const child = await startChild(label, file, [`--target=${backendUrl}`, ...args]);
+    const child = await startChild(label, file, [`--target=${backendUrl}`, ...args], file.startsWith('./peer-strangler') ? asCommand : {});
     children.push(child);
     return { label, child, url: `http://127.0.0.1:${child.port}${urlPath}` };
   };

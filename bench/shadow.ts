@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { cpuUs } from './child-ipc.js';
 import { startChild, type Child } from './children.js';
+import { asTheCommandRuns } from './command-run.js';
 import { fixed, median, perRound as perRoundOf, ratio as ratioOf, times } from './load-report.js';
 import { CONNECTIONS, load, LOAD_GENERATOR, type LoadRun } from './load.js';
 import { CORES, machineBusyMs, machineLine, orchestratorCpu } from './machine.js';
@@ -240,7 +241,7 @@ async function main(): Promise<void> {
   ];
   const peers: Peer[] = [];
   for (const [mode, label] of configs) {
-    const child = await startChild(label, './peer-strangler-shadow.js', [`--mode=${mode}`, `--target=${legacyUrl}`, `--service=${serviceUrl}`]);
+    const child = await startChild(label, './peer-strangler-shadow.js', [`--mode=${mode}`, `--target=${legacyUrl}`, `--service=${serviceUrl}`], asTheCommandRuns());
     children.push(child);
     const info = await child.ask<AdminInfo>('admin');
     peers.push({ mode, label, child, url: `http://127.0.0.1:${child.port}${SHADOW_PATH}`, metricsUrl: info.metricsUrl });

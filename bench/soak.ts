@@ -7,7 +7,7 @@ import { machineLine } from './machine.js';
 import { markdownTable } from './markdown.js';
 import { SHADOW_PATH, type HealthReport } from './peer-strangler-shadow.js';
 import { boundRun, killPids } from './bounded-run.js';
-import { commandMallocEnv } from './command-env.js';
+import { commandMallocEnv, commandNodeFlags } from './command-run.js';
 
 /** The source folder's bench/, not dist/'s. */
 const SOAK_PATH = fileURLToPath(new URL('../../bench/SOAK.md', import.meta.url));
@@ -21,8 +21,9 @@ const SOAK_PATH = fileURLToPath(new URL('../../bench/SOAK.md', import.meta.url))
  * be traced to the V8 space, malloc or the SQLite page cache that holds it.
  * It passes when RSS at the end is within 10 % of RSS after the first
  * minute, nothing was dropped and every request was answered. The proxy
- * runs with the malloc settings `bin/strangler` gives it; `--glibc-defaults`
- * runs it without them (unless this environment sets them), for comparison.
+ * runs as `bin/strangler` runs it: with node's flags and the malloc settings
+ * from the script; `--glibc-defaults` runs it without the malloc settings
+ * (unless this environment sets them), for comparison.
  *
  * The traffic: a fixed rate (--rate, default 1,000 requests/s) over 20
  * connections; half of it GETs on the shadowed route with fresh ids (a copy
@@ -60,10 +61,12 @@ const glibcDefaults = process.argv.includes('--glibc-defaults');
 const proxyMalloc: Record<string, string> = glibcDefaults
   ? Object.fromEntries(Object.entries(process.env).filter((kv): kv is [string, string] => kv[0].startsWith('MALLOC_') && kv[1] !== undefined))
   : commandMallocEnv();
+const nodeFlags = commandNodeFlags();
 function mallocLine(): string {
   const set = Object.entries(proxyMalloc).map(([k, v]) => `${k}=${v}`);
   const how = glibcDefaults ? '`--glibc-defaults`' : "bin/strangler's settings";
-  return set.length === 0 ? `malloc: glibc defaults (${how}: no MALLOC_* variables set)` : `malloc: ${set.join(' ')} (${how})`;
+  const malloc = set.length === 0 ? `malloc: glibc defaults (${how}: no MALLOC_* variables set)` : `malloc: ${set.join(' ')} (${how})`;
+  return `${malloc}; node flags: ${nodeFlags.length === 0 ? 'none' : nodeFlags.join(' ')} (bin/strangler's)`;
 }
 
 const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
     '--mode=shadow',
     `--target=http://127.0.0.1:${backend.port}`,
     `--service=http://127.0.0.1:${service.port}`,
-  ], proxyMalloc);
+  ], { env: proxyMalloc, nodeFlags });
   children.push(proxy);
 
   const mix = loadPaths(2_000);

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { UsageReport } from './child-ipc.js';
 import { startChild, type Child } from './children.js';
+import { asTheCommandRuns } from './command-run.js';
 import { DESIGNS, designTable, measureDesign, type DesignResult } from './ledger-design.js';
 import { CONNECTIONS, load } from './load.js';
 import { fixed, sampleLine, summarise, times, type PeerSamples, type Sample } from './load-report.js';
@@ -53,7 +54,7 @@ export async function measureWorkers(backend: Child, o: WorkersOptions): Promise
   const children: Child[] = [];
   try {
     for (const n of WORKER_COUNTS) {
-      children.push(await startChild(`strangler, workers: ${n}`, './peer-strangler-workers.js', [`--target=${backendUrl}`, `--routes=${ROUTES}`, `--workers=${n}`]));
+      children.push(await startChild(`strangler, workers: ${n}`, './peer-strangler-workers.js', [`--target=${backendUrl}`, `--routes=${ROUTES}`, `--workers=${n}`], asTheCommandRuns()));
     }
     const samples = children.map((): Sample[] => []);
     const processes = children.map(() => 0);
