@@ -1,6 +1,7 @@
 import { fixed, median, ratio, summarise, times, type PeerSamples, type Sample } from './load-report.js';
 import { markdownTable } from './markdown.js';
 import type { LedgerSettle } from './peer-strangler-ledger.js';
+import { pairedFigures, pairedPerRound, pairedRatio, pairedTable, type PairedResult } from './paired.js';
 
 /** The ledger on/off comparison → Markdown for RESULTS.md and the terminal. */
 
@@ -12,12 +13,20 @@ export interface LedgerPair {
   on: PeerSamples;
 }
 
+/** The same two processes paired on one core (paired.ts): `a` the ledger on, `b` off. */
+export interface PairedLedger {
+  traffic: string;
+  result: PairedResult;
+}
+
 export interface LedgerPeers {
   /** `startProxy` alone, as in the throughput table: no ledger, no metrics, no admin. */
   bare: PeerSamples;
   pairs: LedgerPair[];
   /** The ledger-on peer's answer after the last window, its queue flushed. */
   settle: LedgerSettle;
+  /** Null when pairing is not possible here. */
+  paired: PairedLedger[] | null;
 }
 
 type Summary = ReturnType<typeof summarise>;
@@ -26,7 +35,7 @@ const pct = (n: number) => `${n >= 0 ? '+' : ''}${(100 * n).toFixed(1)} %`;
 const signed = (n: number, digits: number) => `${n >= 0 ? '+' : ''}${n.toFixed(digits)}`;
 const count = (n: number) => n.toLocaleString('en-US');
 
-export function ledgerReport(p: LedgerPeers, maxCost: number): { table: string; findings: string; windows: string } {
+export function ledgerReport(p: LedgerPeers, maxCost: number): { table: string; findings: string; windows: string; paired: string | null } {
   const bare = summarise(p.bare);
   const pairs = p.pairs.map((pair) => ({ pair, off: summarise(pair.off), on: summarise(pair.on) }));
 
@@ -79,7 +88,19 @@ export function ledgerReport(p: LedgerPeers, maxCost: number): { table: string; 
         }),
     ).flat(),
   );
-  return { table, findings: lines.join('\n'), windows };
+  const paired = p.paired && `${pairedTable(p.paired.map((x) => x.result))}\n\n${p.paired.map((x) => pairedCostLine(x, maxCost)).join('\n')}`;
+  return { table, findings: lines.join('\n'), windows, paired };
+}
+
+const costVerdict = (cost: number, maxCost: number) => `the ledger costs **${(100 * cost).toFixed(1)} %** of requests/s (target < ${100 * maxCost} %: ${cost < maxCost ? 'met' : 'NOT met'})`;
+
+function pairedCostLine(p: PairedLedger, maxCost: number): string {
+  const { rps, cpu } = pairedFigures;
+  const rpsRatio = pairedRatio(p.result, rps);
+  return (
+    `- paired, ${p.traffic}: ledger on / off requests/s **${times(rpsRatio)}**, ${costVerdict(1 - rpsRatio, maxCost)}; ` +
+    `proxy CPU per request on / off ${times(pairedRatio(p.result, cpu))}. Per round: ${pairedPerRound(p.result, rps)}`
+  );
 }
 
 /** A window in which other processes used more than this share of the machine is too disturbed to judge by. */
@@ -108,8 +129,7 @@ function costLines(pair: LedgerPair, off: Summary, on: Summary, maxCost: number)
         ? `judged on round ${judged[0]!.n}, the only one with other load ≤ ${DISTURBED_PCT} % in both windows`
         : `judged on rounds ${judged.map((r) => r.n).join(', ')}, those with other load ≤ ${DISTURBED_PCT} % in both windows`;
   return [
-    `- ${pair.traffic}, ${basis}: ledger on / off requests/s **${times(rpsRatio)}** (median of the rounds' ratios), the ledger costs **${(100 * cost).toFixed(1)} %** of requests/s ` +
-      `(target < ${100 * maxCost} %: ${cost < maxCost ? 'met' : 'NOT met'}); ` +
+    `- ${pair.traffic}, ${basis}: ledger on / off requests/s **${times(rpsRatio)}** (median of the rounds' ratios), ${costVerdict(cost, maxCost)}; ` +
       `proxy CPU per request on / off ${times(cpuRatio)}: **${signed(cpuDelta, 1)} µs/req (${pct(cpuRatio - 1)})** over ${fixed(cpuOff, 1)} µs. ` +
       `Per round: ${perRound}; median over all rounds ${times(ratio(pair.on, pair.off, (x) => x.rps))}, latency on / off p50 ${times(on.p50 / off.p50)}, p99 ${times(on.p99 / off.p99)}`,
   ];

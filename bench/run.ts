@@ -4,13 +4,13 @@ import type { LedgerCounters } from './child-ipc.js';
 import { startChild, type Child } from './children.js';
 import { asTheCommandRuns, commandMallocEnv, commandNodeFlags } from './command-run.js';
 import { ENDPOINTS, loadPaths } from './endpoint-mix.js';
-import { DISTURBED_PCT, ledgerReport } from './ledger-report.js';
+import { DISTURBED_PCT, ledgerReport, type PairedLedger } from './ledger-report.js';
 import { CONNECTIONS, load, LOAD_GENERATOR, type Steady } from './load.js';
 import { loadReport, sampleLine, type LedgerWindow, type PeerSamples, type Sample } from './load-report.js';
 import { nginxInstalled } from './nginx.js';
 import { SHADOW_PATH, type ShadowMode } from './peer-strangler-shadow.js';
 import { pairedTargetLines, targetLines, type PairedRoles } from './targets.js';
-import { howPairedMeasured, PAIRED_ROUNDS, PAIRED_SECONDS, pairedRounds, pairedTable, pairingPossible, STEADY } from './paired.js';
+import { howPairedMeasured, PAIRED_ROUNDS, PAIRED_SECONDS, pairedRounds, pairedTable, pairingPossible, STEADY, STEADY_ROUNDS } from './paired.js';
 import type { LedgerSettle } from './peer-strangler-ledger.js';
 import { machineLine } from './machine.js';
 import { measureWindow } from './measure-window.js';
@@ -132,11 +132,12 @@ function howLedgerMeasured(): string {
   ].join('\n');
 }
 
-/** The target ratios once more, from peers measured side by side (paired.ts). */
-async function pairedSection(p: Record<'legacy' | 'httpProxy' | 'dataPlane' | 'shadow' | 'hung', Peer>, rest: number[]) {
+/** The target ratios once more, from peers measured side by side (paired.ts), and the ledger's cost the same way. */
+async function pairedSection(p: Record<'legacy' | 'httpProxy' | 'dataPlane' | 'shadow' | 'hung', Peer>, ledger: Record<'on' | 'off' | 'onMix' | 'offMix', Peer>, rest: number[]) {
   const pair = async (a: Peer, b: Peer, steady?: Steady) => {
-    console.error(`bench: paired, ${a.label} with ${b.label}${steady ? ', steady load' : ''}: ${PAIRED_ROUNDS} rounds of ${steady?.seconds ?? PAIRED_SECONDS} s`);
-    return pairedRounds({ label: a.label, child: a.child!, url: a.url }, { label: b.label, child: b.child!, url: b.url }, rest, steady);
+    console.error(`bench: paired, ${a.label} with ${b.label}${steady ? ', steady load' : ''}: ${steady ? STEADY_ROUNDS : PAIRED_ROUNDS} rounds of ${steady?.seconds ?? PAIRED_SECONDS} s`);
+    const side = (x: Peer) => ({ label: x.label, child: x.child!, url: x.url, paths: x.paths });
+    return pairedRounds(side(a), side(b), rest, steady);
   };
   const roles: PairedRoles = {
     legacyVsHttpProxy: await pair(p.legacy, p.httpProxy),
@@ -145,7 +146,11 @@ async function pairedSection(p: Record<'legacy' | 'httpProxy' | 'dataPlane' | 's
     hungVsLegacy: await pair(p.hung, p.legacy),
     hungVsLegacySteady: await pair(p.hung, p.legacy, STEADY),
   };
-  return { roles, all: Object.values(roles) };
+  const ledgerPairs: PairedLedger[] = [
+    { traffic: 'one URL', result: await pair(ledger.on, ledger.off) },
+    { traffic: `${ENDPOINTS} endpoints`, result: await pair(ledger.onMix, ledger.offMix) },
+  ];
+  return { roles, all: Object.values(roles), ledger: ledgerPairs };
 }
 
 async function runScript(file: string): Promise<void> {
@@ -217,7 +222,8 @@ async function main(): Promise<void> {
     // Asked once more: the last window's closing connections count too.
     results.push({ label: peer.label, samples: samples[i]!, uncaught: (await peer.child?.usage())?.uncaught ?? 0 });
   }
-  const paired = pairingPossible() ? await pairedSection({ legacy, httpProxy, dataPlane, shadow, hung }, [backend.pid, service.pid]) : null;
+  const ledgerPeers = { on: peers[ON]!, off: peers[OFF]!, onMix: peers[ON_MIX]!, offMix: peers[OFF_MIX]! };
+  const paired = pairingPossible() ? await pairedSection({ legacy, httpProxy, dataPlane, shadow, hung }, ledgerPeers, [backend.pid, service.pid]) : null;
   await Promise.all(children.map((c) => c.stop()));
 
   const of = (p: Peer) => results[peers.indexOf(p)]!;
@@ -244,14 +250,16 @@ async function main(): Promise<void> {
         { traffic: `${ENDPOINTS} endpoints`, off: results[OFF_MIX]!, on: results[ON_MIX]! },
       ],
       settle,
+      paired: paired?.ledger ?? null,
     },
     LEDGER_MAX_COST,
   );
+  const ledgerPaired = ledger.paired ? `### Paired rounds\n\n${ledger.paired}\n\nThe same two processes as above, paired as in the throughput section's paired rounds.` : '';
   writeSection(
     'Ledger',
-    `${ledger.table}\n\n${ledger.findings}\n\nEach measured window:\n\n${ledger.windows}\n\n### How this was measured\n\n${howLedgerMeasured()}`,
+    `${ledger.table}\n\n${ledger.findings}\n\nEach measured window:\n\n${ledger.windows}\n\n### How this was measured\n\n${howLedgerMeasured()}\n\n${ledgerPaired}`.trimEnd(),
   );
-  console.log(`\n${ledger.table}\n\n${ledger.findings}\n\n${ledger.windows}\n`);
+  console.log(`\n${ledger.table}\n\n${ledger.findings}\n\n${ledger.windows}\n\n${ledgerPaired}\n`);
 
   await runScript('./ledger-writer.js');
   await runScript('./shadow.js');
