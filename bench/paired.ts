@@ -26,17 +26,17 @@ export const PAIRED_SECONDS = Math.round(positive('BENCH_PAIRED_SECONDS', 3));
  * the shared core. At that rate legacy mode costs 150–250 µs per request here (fewer requests share each wake-up than
  * at saturation): 30–50 % of the core. At 2,000 per peer the slow state took the core to 70 %, and p99 was queueing again.
  */
+export const STEADY: Steady = {
+  thinkMs: Math.round(positive('BENCH_STEADY_THINK_MS', 50)),
+  // 6 s at 1,000 requests/s: each p99 rests on the 60 slowest of 6,000 answers (3 s gave per-round ratios from 0.76x to 1.20x).
+  seconds: Math.round(positive('BENCH_STEADY_SECONDS', 6)),
+};
 /**
  * Rounds of the steady pair. Two identical legacy-mode peers paired this way read p99 ratios of 0.90x to 1.07x as the
  * median of 9 rounds (a p99 of 6,000 answers moves by 10-20 % from one window to the next): too coarse for a 10 % target.
  * The spread of a median shrinks with the square root of the rounds; 25 rounds take it to about 0.6 of that.
  */
 export const STEADY_ROUNDS = Math.round(positive('BENCH_STEADY_ROUNDS', 25));
-export const STEADY: Steady = {
-  thinkMs: Math.round(positive('BENCH_STEADY_THINK_MS', 50)),
-  // 6 s at 1,000 requests/s: each p99 rests on the 60 slowest of 6,000 answers (3 s gave per-round ratios from 0.76x to 1.20x).
-  seconds: Math.round(positive('BENCH_STEADY_SECONDS', 6)),
-};
 
 export interface PairedPeer {
   label: string;
@@ -151,6 +151,6 @@ export function howPairedMeasured(): string {
     `A steady-load pair runs the same way, in ${STEADY_ROUNDS} rounds of ${STEADY.seconds} s, but each of its ${CONNECTIONS} connections waits a random ${Math.floor(STEADY.thinkMs / 2)}–${Math.floor((STEADY.thinkMs * 3) / 2)} ms before each`,
     `request (wrk's delay()), about ${steadyRate(STEADY)} requests/s per peer whatever the proxy: the shared core is then well below saturation in`,
     "either state of the machine, and p99 is the proxy's own latency rather than the queue of a saturated core (which follows CPU per request).",
-    `More rounds than the others: two identical legacy-mode peers paired this way read p99 ratios of 0.90x to 1.07x as the median of ${PAIRED_ROUNDS} rounds.`,
+    'More rounds than the others: two identical legacy-mode peers paired this way read p99 ratios of 0.90x to 1.07x as the median of 9 rounds.',
   ].join('\n');
 }
