@@ -1,3 +1,5 @@
+import { tickCostNs } from './tick-cost.js';
+
 /**
  * The child side of a benchmark process: say the port on stdout once
  * listening, answer CPU/RSS questions over IPC, and exit when the parent
@@ -19,6 +21,12 @@ export interface UsageReport {
 
 /** A usage report's CPU, user + system, µs: the difference of two is the CPU spent between them. */
 export const cpuUs = (u: UsageReport): number => u.userUs + u.systemUs;
+
+/** The answer to `tick`: tick-cost.ts. */
+export interface TickReport {
+  type: 'tick';
+  ns: number;
+}
 
 /** BatchedWriter stats, copied: since the child started, so the parent takes differences. */
 export interface LedgerCounters {
@@ -51,6 +59,9 @@ export function announceReady(port: number, onExit: () => void = () => undefined
   answer('usage', (): UsageReport => {
     const cpu = process.cpuUsage();
     return { type: 'usage', userUs: cpu.user, systemUs: cpu.system, maxRssKb: process.resourceUsage().maxRSS, uncaught, ledger: ledger?.() };
+  });
+  process.on('message', (msg: unknown) => {
+    if ((msg as { type?: string } | null)?.type === 'tick') void tickCostNs().then((ns) => process.send?.({ type: 'tick', ns } satisfies TickReport));
   });
   process.on('disconnect', () => {
     onExit();

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { LedgerCounters } from './child-ipc.js';
+import type { LedgerCounters, TickReport } from './child-ipc.js';
 import { startChild, type Child } from './children.js';
 import { asTheCommandRuns, commandMallocEnv, commandNodeFlags } from './command-run.js';
 import { ENDPOINTS, loadPaths } from './endpoint-mix.js';
@@ -153,6 +153,20 @@ async function pairedSection(p: Record<'legacy' | 'httpProxy' | 'dataPlane' | 's
   return { roles, all: Object.values(roles), ledger: ledgerPairs };
 }
 
+async function tickCosts(peers: Peer[]): Promise<Array<{ label: string; ns: number }>> {
+  const out = [];
+  for (const p of peers) out.push({ label: p.label, ns: (await p.child!.ask<TickReport>('tick')).ns });
+  return out;
+}
+
+function tickLine(afterRounds: Array<{ label: string; ns: number }>, afterPairs: Array<{ label: string; ns: number }> | null): string {
+  const list = (t: Array<{ label: string; ns: number }>) => t.map((x) => `${x.label} ${x.ns.toFixed(0)}`).join(', ');
+  return (
+    '- `process.nextTick`, ns per tick in each peer (bench/tick-cost.ts; about 100–150 is normal, 400–900 the dearer state of README "After an idle minute"): ' +
+    `after the rounds: ${list(afterRounds)}${afterPairs ? `; after the paired rounds: ${list(afterPairs)}` : ''}`
+  );
+}
+
 async function runScript(file: string): Promise<void> {
   // A fresh process: the JIT state of this one (autocannon) would skew a micro-benchmark.
   const script = fileURLToPath(new URL(file, import.meta.url));
@@ -223,7 +237,11 @@ async function main(): Promise<void> {
     results.push({ label: peer.label, samples: samples[i]!, uncaught: (await peer.child?.usage())?.uncaught ?? 0 });
   }
   const ledgerPeers = { on: peers[ON]!, off: peers[OFF]!, onMix: peers[ON_MIX]!, offMix: peers[OFF_MIX]! };
+  // Which peers V8 had put in the dearer nextTick state (tick-cost.ts), after the rounds and again after the pairs.
+  const ticked = [httpProxy, dataPlane, legacy, canary, shadow, hung, off, on];
+  const ticksAfterRounds = await tickCosts(ticked);
   const paired = pairingPossible() ? await pairedSection({ legacy, httpProxy, dataPlane, shadow, hung }, ledgerPeers, [backend.pid, service.pid]) : null;
+  const ticksAfterPairs = paired ? await tickCosts(ticked) : null;
   await Promise.all(children.map((c) => c.stop()));
 
   const of = (p: Peer) => results[peers.indexOf(p)]!;
@@ -232,15 +250,16 @@ async function main(): Promise<void> {
     { httpProxy: of(httpProxy), nginx: nginx ? of(nginx) : null, dataPlane: of(dataPlane), legacy: of(legacy), canary: of(canary), shadow: of(shadow), hung: of(hung), workers: { one: of(oneWorker), two: of(twoWorkers) } },
     summary,
   ).join('\n');
+  const tickText = tickLine(ticksAfterRounds, ticksAfterPairs);
   resetResults();
   const pairedText = paired
     ? `### Paired rounds\n\n${pairedTable(paired.all)}\n\n${pairedTargetLines(paired.roles).join('\n')}\n\n${howPairedMeasured()}`
     : '### Paired rounds\n\nSkipped: they need taskset (util-linux) and two cores or more.';
   writeSection(
     'Proxy throughput',
-    `${table}\n\n${ratios}\n\nEach measured window:\n\n${windows}\n\n### How this was measured\n\n${howMeasured()}\n\n${pairedText}`,
+    `${table}\n\n${ratios}\n${tickText}\n\nEach measured window:\n\n${windows}\n\n### How this was measured\n\n${howMeasured()}\n\n${pairedText}`,
   );
-  console.log(`\n${table}\n\n${ratios}\n\n${windows}\n\n${pairedText}\n`);
+  console.log(`\n${table}\n\n${ratios}\n${tickText}\n\n${windows}\n\n${pairedText}\n`);
 
   const ledger = ledgerReport(
     {
