@@ -97,10 +97,10 @@ export interface RevisionSummary {
   routes: number;
 }
 
-/** admin/revision-diff.ts RevisionDiff */
+/** admin/revision-diff.ts RevisionDiff: each side is a revision without its table, so without a route count */
 export interface RevisionDiff {
-  from: RevisionSummary;
-  to: RevisionSummary;
+  from: Omit<RevisionSummary, 'routes'>;
+  to: Omit<RevisionSummary, 'routes'>;
   changed: boolean;
   added: number;
   removed: number;
