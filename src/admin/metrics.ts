@@ -156,9 +156,14 @@ export class ClusterRegistry extends Registry {
     return (await this.aggregated()).metrics();
   }
 
+  /** The whole proxy's metrics as JSON too, so that a reader (the dashboard's paused targets) need not know about workers. */
+  override async getMetricsAsJSON(): Promise<MetricsJson> {
+    return (await this.aggregated()).getMetricsAsJSON();
+  }
+
   /** This process's metrics and every worker's, added up. */
-  async aggregated(): Promise<Registry> {
-    const all = [await this.getMetricsAsJSON(), ...(await this.fromWorkers())];
+  private async aggregated(): Promise<Registry> {
+    const all = [await super.getMetricsAsJSON(), ...(await this.fromWorkers())];
     return AggregatorRegistry.aggregate(all);
   }
 }
@@ -170,10 +175,9 @@ export interface PausedTarget {
   processes: number;
 }
 
-/** The paused shadow targets, read from strangler_shadow_circuit_open as /metrics shows it (summed over workers). */
+/** The paused shadow targets, read from strangler_shadow_circuit_open as /metrics shows it (summed over workers: ClusterRegistry). */
 export async function pausedShadowTargets(registry: Registry): Promise<PausedTarget[]> {
-  const all = registry instanceof ClusterRegistry ? await registry.aggregated() : registry;
-  const gauge = (await all.getMetricsAsJSON()).find((m) => m.name === CIRCUIT_OPEN);
+  const gauge = (await registry.getMetricsAsJSON()).find((m) => m.name === CIRCUIT_OPEN);
   return (gauge?.values ?? []).filter((v) => v.value > 0).map((v) => ({ target: String(v.labels.target), processes: v.value }));
 }
 
