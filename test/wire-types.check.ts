@@ -3,9 +3,9 @@
  * The server types it cannot import (they live in modules that reach
  * SQLite and Node, which the browser build must not compile) are spelt out
  * there a second time. This file is never run, only type-checked (`npm
- * test` runs tsc on test/ before vitest): each server type must fit the
- * dashboard's reading of it, so a field renamed, dropped or retyped on the
- * server fails the build instead of leaving a page blank.
+ * test` and `npm run typecheck` run tsc on test/): each server type must
+ * fit the dashboard's reading of it, so a field renamed, dropped or
+ * retyped on the server fails the tests instead of leaving a page blank.
  *
  * StoredSample is left out: the server keeps the sides of a sample as
  * `unknown` (stored JSON), which the dashboard reads as SideBySideSample.

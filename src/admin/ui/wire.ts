@@ -3,7 +3,7 @@
  * modules are imported from there; the others come from modules that reach
  * SQLite and Node, which the browser build must not compile, so their JSON
  * is spelt out here with the fields the pages use (the server's types are
- * named beside each).
+ * named beside each; test/wire-types.check.ts checks that they fit).
  */
 import type { Readiness } from '../../progress/readiness.js';
 import type { Evidence, TransitionCheck } from '../../progress/guard.js';
