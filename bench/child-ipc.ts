@@ -60,9 +60,7 @@ export function announceReady(port: number, onExit: () => void = () => undefined
     const cpu = process.cpuUsage();
     return { type: 'usage', userUs: cpu.user, systemUs: cpu.system, maxRssKb: process.resourceUsage().maxRSS, uncaught, ledger: ledger?.() };
   });
-  process.on('message', (msg: unknown) => {
-    if ((msg as { type?: string } | null)?.type === 'tick') void tickCostNs().then((ns) => process.send?.({ type: 'tick', ns } satisfies TickReport));
-  });
+  answer('tick', async (): Promise<TickReport> => ({ type: 'tick', ns: await tickCostNs() }));
   process.on('disconnect', () => {
     onExit();
     process.exit(0);
@@ -70,10 +68,10 @@ export function announceReady(port: number, onExit: () => void = () => undefined
   process.stdout.write(`${port}\n`);
 }
 
-/** Replies to the parent's `{ type }` questions (children.ts ask()); the reply carries the same type. */
-export function answer(type: string, reply: () => { type: string }): void {
+/** Replies to the parent's `{ type }` questions (children.ts ask()); the reply carries the same type, and may take a while. */
+export function answer(type: string, reply: () => { type: string } | Promise<{ type: string }>): void {
   process.on('message', (msg: unknown) => {
-    if ((msg as { type?: string } | null)?.type === type) process.send?.(reply());
+    if ((msg as { type?: string } | null)?.type === type) void Promise.resolve(reply()).then((r) => process.send?.(r));
   });
 }
 

@@ -13,7 +13,9 @@ import type { ChildOptions } from './children.js';
 
 const COMMAND = fileURLToPath(new URL('../../bin/strangler', import.meta.url));
 
-const script = () => readFileSync(COMMAND, 'utf8');
+let text: string | undefined;
+/** Read once: the benchmark asks for every peer it starts. */
+const script = () => (text ??= readFileSync(COMMAND, 'utf8'));
 
 export function commandMallocEnv(): Record<string, string> {
   const env: Record<string, string> = {};

@@ -43,6 +43,8 @@ export interface Steady {
   thinkMs: number;
   /** A window's length, s: at a low rate p99 needs longer windows to rest on enough answers. */
   seconds: number;
+  /** Paired rounds (paired.ts): a steady pair's p99 ratio needs more of them than a saturated pair's ratios. */
+  rounds: number;
 }
 
 /** The mean rate a steady load aims at, requests/s per peer (wrk's jitter averages out). */

@@ -30,13 +30,11 @@ export const STEADY: Steady = {
   thinkMs: Math.round(positive('BENCH_STEADY_THINK_MS', 50)),
   // 6 s at 1,000 requests/s: each p99 rests on the 60 slowest of 6,000 answers (3 s gave per-round ratios from 0.76x to 1.20x).
   seconds: Math.round(positive('BENCH_STEADY_SECONDS', 6)),
+  // Two identical legacy-mode peers paired this way read p99 ratios of 0.90x to 1.07x as the median of 9 rounds (a p99 of
+  // 6,000 answers moves by 10-20 % from one window to the next): too coarse for a 10 % target. The spread of a median
+  // shrinks with the square root of the rounds; 25 rounds take it to about 0.6 of that.
+  rounds: Math.round(positive('BENCH_STEADY_ROUNDS', 25)),
 };
-/**
- * Rounds of the steady pair. Two identical legacy-mode peers paired this way read p99 ratios of 0.90x to 1.07x as the
- * median of 9 rounds (a p99 of 6,000 answers moves by 10-20 % from one window to the next): too coarse for a 10 % target.
- * The spread of a median shrinks with the square root of the rounds; 25 rounds take it to about 0.6 of that.
- */
-export const STEADY_ROUNDS = Math.round(positive('BENCH_STEADY_ROUNDS', 25));
 
 export interface PairedPeer {
   label: string;
@@ -93,7 +91,7 @@ export async function pairedRounds(a: PairedPeer, b: PairedPeer, rest: number[],
     // One unmeasured round: the proxies' pools reconnect and the new placement settles.
     await Promise.all([load(a.url, 1, a.paths, steady), load(b.url, 1, b.paths, steady)]);
     const result: PairedResult = { a: { label: a.label, samples: [] }, b: { label: b.label, samples: [] }, steady };
-    for (let r = 0; r < (steady ? STEADY_ROUNDS : PAIRED_ROUNDS); r++) {
+    for (let r = 0; r < (steady?.rounds ?? PAIRED_ROUNDS); r++) {
       const [a0, b0] = [await a.child.usage(), await b.child.usage()];
       const seconds = steady?.seconds ?? PAIRED_SECONDS;
       const [ra, rb] = await Promise.all([load(a.url, seconds, a.paths, steady), load(b.url, seconds, b.paths, steady)]);
@@ -148,7 +146,7 @@ export function howPairedMeasured(): string {
     'the ratio of their own costs, where the sequential windows above can compare a fast second with a slow one. Requests/s a / b',
     'is then about the inverse of their CPU per request; p99 includes waiting for the other proxy\'s time on the core, alike for both.',
     'Every ratio is the median of the per-round ratios; the absolute figures are medians too, for scale only.',
-    `A steady-load pair runs the same way, in ${STEADY_ROUNDS} rounds of ${STEADY.seconds} s, but each of its ${CONNECTIONS} connections waits a random ${Math.floor(STEADY.thinkMs / 2)}–${Math.floor((STEADY.thinkMs * 3) / 2)} ms before each`,
+    `A steady-load pair runs the same way, in ${STEADY.rounds} rounds of ${STEADY.seconds} s, but each of its ${CONNECTIONS} connections waits a random ${Math.floor(STEADY.thinkMs / 2)}–${Math.floor((STEADY.thinkMs * 3) / 2)} ms before each`,
     `request (wrk's delay()), about ${steadyRate(STEADY)} requests/s per peer whatever the proxy: the shared core is then well below saturation in`,
     "either state of the machine, and p99 is the proxy's own latency rather than the queue of a saturated core (which follows CPU per request).",
     'More rounds than the others: two identical legacy-mode peers paired this way read p99 ratios of 0.90x to 1.07x as the median of 9 rounds.',

@@ -10,7 +10,7 @@ import { loadReport, sampleLine, type LedgerWindow, type PeerSamples, type Sampl
 import { nginxInstalled } from './nginx.js';
 import { SHADOW_PATH, type ShadowMode } from './peer-strangler-shadow.js';
 import { pairedTargetLines, targetLines, type PairedRoles } from './targets.js';
-import { howPairedMeasured, PAIRED_ROUNDS, PAIRED_SECONDS, pairedRounds, pairedTable, pairingPossible, STEADY, STEADY_ROUNDS } from './paired.js';
+import { howPairedMeasured, PAIRED_ROUNDS, PAIRED_SECONDS, pairedRounds, pairedTable, pairingPossible, STEADY } from './paired.js';
 import type { LedgerSettle } from './peer-strangler-ledger.js';
 import { machineLine } from './machine.js';
 import { measureWindow } from './measure-window.js';
@@ -135,7 +135,7 @@ function howLedgerMeasured(): string {
 /** The target ratios once more, from peers measured side by side (paired.ts), and the ledger's cost the same way. */
 async function pairedSection(p: Record<'legacy' | 'httpProxy' | 'dataPlane' | 'shadow' | 'hung', Peer>, ledger: Record<'on' | 'off' | 'onMix' | 'offMix', Peer>, rest: number[]) {
   const pair = async (a: Peer, b: Peer, steady?: Steady) => {
-    console.error(`bench: paired, ${a.label} with ${b.label}${steady ? ', steady load' : ''}: ${steady ? STEADY_ROUNDS : PAIRED_ROUNDS} rounds of ${steady?.seconds ?? PAIRED_SECONDS} s`);
+    console.error(`bench: paired, ${a.label} with ${b.label}${steady ? ', steady load' : ''}: ${steady?.rounds ?? PAIRED_ROUNDS} rounds of ${steady?.seconds ?? PAIRED_SECONDS} s`);
     const side = (x: Peer) => ({ label: x.label, child: x.child!, url: x.url, paths: x.paths });
     return pairedRounds(side(a), side(b), rest, steady);
   };

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Pool } from 'undici';
+import { copyTargetOf } from '../rules/copy-target.js';
 import { targetPath } from '../rules/normalise-path.js';
 import { ShadowSchema, type RuleFile, type ShadowSpec } from '../rules/schema.js';
 import type { Plan } from '../router/decide.js';
@@ -224,15 +225,12 @@ export class ShadowDispatcher {
   begin(plan: Plan, req: IncomingMessage, targets: ReadonlyMap<string, Target>, rules: RuleFile, hasBody: boolean): ShadowSession | NotAttempted | null {
     const route = plan.spec;
     if (!route || !plan.route) return null;
-    let copyTarget: Target | undefined;
-    let legacyIsPrimary: boolean;
-    if (route.mode === 'shadow') {
-      copyTarget = route.service === undefined ? undefined : targets.get(route.service);
-      legacyIsPrimary = true;
-    } else if (route.shadow?.against === 'legacy' && plan.primary.kind === 'service') {
-      copyTarget = targets.get(LEGACY);
-      legacyIsPrimary = false;
-    } else return null;
+    const to = copyTargetOf(route);
+    if (to === undefined) return null;
+    const legacyIsPrimary = route.mode === 'shadow';
+    // `against: legacy` copies only what the service answered.
+    if (!legacyIsPrimary && plan.primary.kind !== 'service') return null;
+    const copyTarget = targets.get(to);
     if (!copyTarget) return null;
     const spec = route.shadow ?? DEFAULT_SPEC;
     const method = req.method ?? 'GET';

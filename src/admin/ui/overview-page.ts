@@ -1,3 +1,4 @@
+import { copyTargetOf } from '../../rules/copy-target.js';
 import { get } from './api.js';
 import { modeBadge } from './badges.js';
 import { legendHtml, percentChartSvg, shareChartSvg } from './charts.js';
@@ -19,22 +20,18 @@ function pausedNotice(t: PausedAnswer['paused'][number]): Node {
   );
 }
 
-/** Where a route sends shadow copies: its service in shadow mode, legacy with `against: legacy` (canary and service modes). */
-function copiesTo(r: RouteSpec): string | undefined {
-  if (r.mode === 'shadow') return r.service;
-  if ((r.mode === 'canary' || r.mode === 'service') && r.shadow?.against === 'legacy') return 'legacy';
-  return undefined;
-}
-
 /**
  * Why the match-rate chart is empty. With no route shadowing, the way to fill it; with shadowed routes that compared
  * nothing in the window, which routes, and the reason when it is known: their service's copies are paused.
  */
 export function noComparisonsText(routes: RouteSpec[], paused: string[]): string {
-  const shadowed = routes.filter((r) => copiesTo(r) !== undefined);
+  const shadowed = routes.flatMap((r) => {
+    const to = copyTargetOf(r);
+    return to === undefined ? [] : [{ name: r.name, to }];
+  });
   if (shadowed.length === 0) return 'No shadow comparisons in this window: put a route in shadow mode to compare its service with legacy.';
   const names = shadowed.map((r) => r.name).join(', ');
-  const held = [...new Set(shadowed.map(copiesTo).filter((t): t is string => t !== undefined && paused.includes(t)))];
+  const held = [...new Set(shadowed.map((r) => r.to).filter((t) => paused.includes(t)))];
   const why = held.length ? `copies to ${held.join(', ')} are paused (see above)` : 'no request reached them, or every copy was sampled out, over budget or failed';
   return `No shadow comparisons in this window for ${shadowed.length === 1 ? 'route' : 'routes'} ${names}: ${why}.`;
 }
