@@ -17,6 +17,7 @@ import type { SampleCurl } from '../src/admin/sample-curl.js';
 import type { TimeSeries } from '../src/admin/timeseries.js';
 import type { progressReport } from '../src/admin/views.js';
 import type { DifferenceGroupReport, EndpointReport, ReportDocument } from '../src/report/report-data.js';
+import type { ModeChange } from '../src/store/mode-changes.js';
 import type { RevisionSummary } from '../src/store/revisions.js';
 
 /** Compiles only when `Server` can be read as `Ui`. */
@@ -32,4 +33,5 @@ export type WireChecks = [
   Fits<RevisionSummary, Wire.RevisionSummary>,
   Fits<RevisionDiff, Wire.RevisionDiff>,
   Fits<SampleCurl, Wire.SampleCurl>,
+  Fits<ModeChange, Wire.ModeChange>,
 ];

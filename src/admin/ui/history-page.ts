@@ -5,21 +5,7 @@ import { fill, h } from './dom.js';
 import { ago, clock } from './format.js';
 import { refusalView } from './guard-refusal.js';
 import type { Page, PageContext } from './page.js';
-import type { Mode, RevisionDiff, RevisionSummary } from './wire.js';
-
-interface ModeChange {
-  id: number;
-  at: string;
-  route: string;
-  fromMode: Mode;
-  toMode: Mode;
-  fromPercent: number | null;
-  toPercent: number | null;
-  author: string;
-  reason: string;
-  forced: boolean;
-  revision: number;
-}
+import type { Mode, ModeChange, RevisionDiff, RevisionSummary } from './wire.js';
 
 /** Every revision of the rules with who, when and why; the diff between any two; restore. And every change of mode. */
 export function historyPage(ctx: PageContext): Page {

@@ -107,6 +107,21 @@ export interface RevisionDiff {
   lines: Array<{ op: '+' | '-' | ' ' | '@'; text: string }>;
 }
 
+/** store/mode-changes.ts ModeChange, as GET /api/mode-changes lists it; the history page does not read `evidence`. */
+export interface ModeChange {
+  id: number;
+  at: string;
+  route: string;
+  fromMode: Mode;
+  toMode: Mode;
+  fromPercent: number | null;
+  toPercent: number | null;
+  author: string;
+  reason: string;
+  forced: boolean;
+  revision: number;
+}
+
 /** store/comparisons.ts StoredSample */
 export type StoredSample = SideBySideSample & {
   id: number;
