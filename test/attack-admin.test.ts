@@ -7,6 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveAdminToken } from '../src/admin/token.js';
 import { startFromFile } from '../src/cli/start.js';
+import { startCluster } from '../src/cli/start-cluster.js';
 import { silentLogger } from '../src/log.js';
 import { formatRuleErrors, loadRuleText } from '../src/rules/load.js';
 import { isThisMachine } from '../src/rules/own-addresses.js';
@@ -269,4 +270,27 @@ describe('no target may be the admin API: at start', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('a weak admin token from the environment', () => {
+  const starts = {
+    'one process': (file: string) => startFromFile(file, { listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', signals: false, logger: silentLogger }),
+    '2 workers': (file: string) => startCluster(file, 2, { listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', signals: false, logger: silentLogger }),
+  };
+  for (const [shape, start] of Object.entries(starts)) {
+    it(`stops the start (${shape}) before anything listens, saying why, when the rule file names no token`, async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'strangler-envtoken-'));
+      const saved = process.env.STRANGLER_ADMIN_TOKEN;
+      try {
+        const ruleFile = path.join(dir, 'strangler.yaml');
+        await writeFile(ruleFile, 'legacy: http://127.0.0.1:3000\ndatabase: ./s.db\n');
+        process.env.STRANGLER_ADMIN_TOKEN = 'short token';
+        await expect(start(ruleFile)).rejects.toThrow('STRANGLER_ADMIN_TOKEN must be at least 16 characters without white space');
+      } finally {
+        if (saved === undefined) delete process.env.STRANGLER_ADMIN_TOKEN;
+        else process.env.STRANGLER_ADMIN_TOKEN = saved;
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

@@ -70,14 +70,24 @@ export async function openControl(
   return { fileRules, dbFile, db, traffic, control };
 }
 
-/** The admin token: the file's, else STRANGLER_ADMIN_TOKEN, else the stored digest of a generated one (or a new one). */
-export function startToken(db: Database, fileRules: RuleFile): AdminToken {
-  // The environment variable counts even when the rule file does not reference it: losing a generated token must not lock operators out.
-  const envToken = process.env.STRANGLER_ADMIN_TOKEN || undefined;
-  if (!fileRules.admin.token && envToken !== undefined && (envToken.length < 16 || /\s/.test(envToken))) {
-    throw usageError('STRANGLER_ADMIN_TOKEN must be at least 16 characters without white space');
+/**
+ * The admin token: the file's, else STRANGLER_ADMIN_TOKEN, else the stored
+ * digest of a generated one (or a new one). Called right after openControl:
+ * when the token is refused, the ledger is the only thing open, so it is
+ * closed here.
+ */
+export function startToken({ db, fileRules }: Control): AdminToken {
+  try {
+    // The environment variable counts even when the rule file does not reference it: losing a generated token must not lock operators out.
+    const envToken = process.env.STRANGLER_ADMIN_TOKEN || undefined;
+    if (!fileRules.admin.token && envToken !== undefined && (envToken.length < 16 || /\s/.test(envToken))) {
+      throw usageError('STRANGLER_ADMIN_TOKEN must be at least 16 characters without white space');
+    }
+    return resolveAdminToken(db, fileRules.admin.token ?? envToken);
+  } catch (err) {
+    db.close();
+    throw err;
   }
-  return resolveAdminToken(db, fileRules.admin.token ?? envToken);
 }
 
 /** Starts the admin API; when it cannot listen, `undo` runs and the error says why. */

@@ -58,13 +58,7 @@ export async function startCluster(file: string, workers: number, opts: StartOpt
   };
   if (c.dbFile === ':memory:') throw fail(`database :memory: cannot be shared by ${workers} workers; name a file, or set workers: 1`);
 
-  let token;
-  try {
-    token = startToken(db, fileRules);
-  } catch (err) {
-    db.close();
-    throw err;
-  }
+  const token = startToken(c);
 
   const registry = new ClusterRegistry(async () => (supervisor ? supervisor.ask<MetricsJson>('metrics') : []));
   // The primary counts rule reloads; requests, shadow copies and the ledger are counted by the workers.

@@ -61,13 +61,7 @@ export async function startFromFile(file: string, opts: StartOptions = {}): Prom
   );
   const { fileRules, db, control } = c;
 
-  let token;
-  try {
-    token = startToken(db, fileRules);
-  } catch (err) {
-    db.close();
-    throw err;
-  }
+  const token = startToken(c);
   const metrics = createMetrics(() => plane?.ledger?.stats);
   plane = await startDataPlane({ rules: pending ?? control.inForce().rules, listen: opts.listen, logger, traffic: c.traffic, metrics, ledger: opts.ledger });
   const running = plane;
