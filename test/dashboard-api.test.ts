@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketSeries, parseStep } from '../src/admin/timeseries.js';
+import { legacyRoute, ruleYaml, shadowRoute, type RuleUrls } from './helpers/rule-yaml.js';
 import { ensureBuilt } from './helpers/strangler-process.js';
 import { json, startShadowStack, waitFor, type Handler, type ShadowStack } from './helpers/shadow-stack.js';
 
@@ -23,26 +24,9 @@ function answer(side: 'legacy' | 'service'): Handler {
   };
 }
 
-function rules(u: { legacy: string; services: Record<string, string> }): string {
-  const route = (name: string, noise: number) => `
-  - name: ${name}
-    match: { path: "/${name}/{id}", methods: [GET] }
-    mode: shadow
-    service: shop
-    guard: { minSamples: 20 }
-    shadow: { noisePercent: ${noise}, maxPerSecond: 100000 }`;
-  return `
-legacy: ${u.legacy}
-database: ./strangler.db
-admin:
-  token: ${TOKEN}
-services:
-  shop: ${u.services.shop}
-routes:${route('good', 0)}${route('bad', 0)}${route('volatile', 100)}
-  - name: plain
-    match: { path: "/plain/**" }
-    mode: legacy
-`;
+function rules(u: RuleUrls): string {
+  const route = (name: string, noisePercent: number) => shadowRoute(name, { guard: { minSamples: 20 }, noisePercent });
+  return ruleYaml(u, { token: TOKEN, routes: [route('good', 0), route('bad', 0), route('volatile', 100), legacyRoute('plain', '/plain/**')] });
 }
 
 let stack: ShadowStack;

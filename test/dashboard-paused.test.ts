@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPage, screenshot } from './helpers/browser.js';
+import { ruleYaml, shadowRoute } from './helpers/rule-yaml.js';
 import { ensureBuilt } from './helpers/strangler-process.js';
 import { json, reset, startShadowStack, waitFor, type ShadowStack } from './helpers/shadow-stack.js';
 
@@ -24,20 +25,7 @@ beforeAll(async () => {
     legacy: (req, res) => json(res, 200, { from: 'legacy', url: req.url }),
     services: { flaky: reset },
     token: TOKEN,
-    rules: (u) => `
-legacy: ${u.legacy}
-database: ./strangler.db
-admin:
-  token: ${TOKEN}
-services:
-  flaky: ${u.services.flaky}
-routes:
-  - name: flaky
-    match: { path: "/flaky/{id}", methods: [GET] }
-    mode: shadow
-    service: flaky
-    shadow: { noisePercent: 0, maxPerSecond: 100000 }
-`,
+    rules: (u) => ruleYaml(u, { token: TOKEN, routes: [shadowRoute('flaky', { service: 'flaky' })] }),
   });
   ({ browser, page, errors } = await openPage());
 }, 240_000);

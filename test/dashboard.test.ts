@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPage, screenshot } from './helpers/browser.js';
+import { legacyRoute, ruleYaml, shadowRoute, type RuleUrls } from './helpers/rule-yaml.js';
 import { ensureBuilt } from './helpers/strangler-process.js';
 import { json, startShadowStack, waitFor, type Handler, type ShadowStack } from './helpers/shadow-stack.js';
 
@@ -26,27 +27,9 @@ function answer(side: 'legacy' | 'service'): Handler {
   };
 }
 
-function rules(u: { legacy: string; services: Record<string, string> }): string {
-  const shadowed = (name: string) => `
-  - name: ${name}
-    match: { path: "/${name}/{id}", methods: [GET] }
-    mode: shadow
-    service: ${name}
-    guard: { minSamples: 20 }
-    shadow: { noisePercent: 0, maxPerSecond: 100000 }`;
-  return `
-legacy: ${u.legacy}
-database: ./strangler.db
-admin:
-  token: ${TOKEN}
-services:
-  users: ${u.services.users}
-  orders: ${u.services.orders}
-routes:${shadowed('users')}${shadowed('orders')}
-  - name: catalog
-    match: { path: "/catalog/{id}" }
-    mode: legacy
-`;
+function rules(u: RuleUrls): string {
+  const shadowed = (name: string) => shadowRoute(name, { service: name, guard: { minSamples: 20 } });
+  return ruleYaml(u, { token: TOKEN, routes: [shadowed('users'), shadowed('orders'), legacyRoute('catalog', '/catalog/{id}')] });
 }
 
 let stack: ShadowStack;

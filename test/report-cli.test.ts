@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openOffline } from './helpers/offline-page.js';
+import { legacyRoute, ruleYaml, shadowRoute, type RuleUrls } from './helpers/rule-yaml.js';
 import { json, startShadowStack, waitFor, type Handler, type ShadowStack } from './helpers/shadow-stack.js';
 import { ensureBuilt, REPO } from './helpers/strangler-process.js';
 
@@ -28,27 +29,12 @@ function answer(side: 'legacy' | 'service'): Handler {
   };
 }
 
-const rules = (u: { legacy: string; services: Record<string, string> }) => {
-  const route = (name: string) => `
-  - name: ${name}
-    match: { path: "/${name}/{id}", methods: [GET] }
-    mode: shadow
-    service: shop
-    shadow: { noisePercent: 0, maxPerSecond: 100000 }`;
-  return `
-legacy: ${u.legacy}
-database: ./strangler.db
-admin:
-  token: ${TOKEN}
-guard: { minSamples: 20, minMatchRate: 99 }
-services:
-  shop: ${u.services.shop}
-routes:${route('good')}${route('bad')}${route('few')}
-  - name: plain
-    match: { path: "/plain/**" }
-    mode: legacy
-`;
-};
+const rules = (u: RuleUrls) =>
+  ruleYaml(u, {
+    token: TOKEN,
+    guard: { minSamples: 20, minMatchRate: 99 },
+    routes: [shadowRoute('good'), shadowRoute('bad'), shadowRoute('few'), legacyRoute('plain', '/plain/**')],
+  });
 
 interface Run {
   code: number;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ruleYaml, shadowRoute, type RuleUrls } from './helpers/rule-yaml.js';
 import { json, startShadowStack, waitFor, type Handler, type ShadowStack } from './helpers/shadow-stack.js';
 
 /**
@@ -69,22 +70,22 @@ function answer(side: 'legacy' | 'service'): Handler {
 const legacy = answer('legacy');
 const service = answer('service');
 
-function rules(u: { legacy: string; services: Record<string, string> }): string {
-  const route = (name: string, shadow = '{ noisePercent: 0, maxPerSecond: 100000 }') => `
-  - name: ${name}
-    match: { path: "/${name}/{id}", methods: [GET] }
-    mode: shadow
-    service: shop
-    shadow: ${shadow}`;
-  return `
-legacy: ${u.legacy}
-database: ./strangler.db
-admin:
-  token: ${TOKEN}
-services:
-  shop: ${u.services.shop}
-routes:${route('orders', '{ noisePercent: 100, maxPerSecond: 100000 }')}${route('customers')}${route('tags')}${route('tagset', '{ noisePercent: 0, maxPerSecond: 100000, compare: { unordered: ["$.tags"] } }')}${route('gone')}${route('cors')}${route('quotes', '{ noisePercent: 100, maxPerSecond: 100000 }')}${route('mixed', '{ noisePercent: 100, maxPerSecond: 100000 }')}${route('zipped')}
-`;
+function rules(u: RuleUrls): string {
+  const noisy = (name: string) => shadowRoute(name, { noisePercent: 100 });
+  return ruleYaml(u, {
+    token: TOKEN,
+    routes: [
+      noisy('orders'),
+      shadowRoute('customers'),
+      shadowRoute('tags'),
+      shadowRoute('tagset', { shadow: { compare: { unordered: ['$.tags'] } } }),
+      shadowRoute('gone'),
+      shadowRoute('cors'),
+      noisy('quotes'),
+      noisy('mixed'),
+      shadowRoute('zipped'),
+    ],
+  });
 }
 
 let stack: ShadowStack;

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { garbage, json, reset, startShadowStack, sumOutcomes, waitFor, type Handler, type ProxyAnswer, type ShadowStack } from './helpers/shadow-stack.js';
+import { ruleYaml, shadowRoute } from './helpers/rule-yaml.js';
+import { garbage, json, reset, startShadowStack, sumOutcomes, waitFor, type Handler, type ProxyAnswer, type ShadowStack, type ShadowUrls } from './helpers/shadow-stack.js';
 
 /**
  * Shadow isolation end to end: a real legacy server, real service servers
@@ -59,40 +60,39 @@ const services: Record<string, Handler> = {
   },
 };
 
-const SHADOW = '{ timeoutMs: 300, maxBodyBytes: 65536, maxPerSecond: 100000, noisePercent: 0, unsafe: true }';
+const SHADOW = { timeoutMs: 300, maxBodyBytes: 65536, unsafe: true };
 /**
  * For the hung service, a timeout well above the client's bound: an answer
  * that waited for its copy would take 2 s. A hung copy holds its slot that
  * long, so a sequential client soon fills the bounded queue, however fast
  * or slow the machine runs the test.
  */
-const HUNG = '{ timeoutMs: 2000, maxPerSecond: 100000, noisePercent: 0 }';
+const HUNG = { timeoutMs: 2000 };
 
-function rules(u: { legacy: string; services: Record<string, string>; refused: string }): string {
-  const route = (name: string, service: string, shadow = SHADOW) => `
-  - name: ${name}
-    match: { path: "/${name}/{id}" }
-    mode: shadow
-    service: ${service}
-    shadow: ${shadow}`;
-  return `
-legacy: ${u.legacy}
-database: ./strangler.db
-admin:
-  token: ${TOKEN}
-services:
-${Object.entries(u.services)
-  .map(([k, v]) => `  ${k}: ${v}`)
-  .join('\n')}
-  refused: ${u.refused}
-routes:${route('hung', 'hung', HUNG)}${route('refused', 'refused')}${route('resetting', 'resetting')}${route('garbage', 'garbage')}${route('huge', 'huge')}${route('slow', 'slow')}${route('stream', 'healthy')}${route('big', 'healthy')}${route('upload', 'healthy')}${route('matched', 'healthy')}
-  - name: moved
+function rules(u: ShadowUrls): string {
+  const route = (name: string, service: string, shadow: Record<string, unknown> = SHADOW) => shadowRoute(name, { service, methods: null, shadow });
+  return ruleYaml(u, {
+    token: TOKEN,
+    services: { ...u.services, refused: u.refused },
+    routes: [
+      route('hung', 'hung', HUNG),
+      route('refused', 'refused'),
+      route('resetting', 'resetting'),
+      route('garbage', 'garbage'),
+      route('huge', 'huge'),
+      route('slow', 'slow'),
+      route('stream', 'healthy'),
+      route('big', 'healthy'),
+      route('upload', 'healthy'),
+      route('matched', 'healthy'),
+      `  - name: moved
     match: { path: "/moved/{id}" }
     mode: service
     service: healthy
     fallback: legacy
-    shadow: { against: legacy, timeoutMs: 300, maxPerSecond: 100000 }
-`;
+    shadow: { against: legacy, timeoutMs: 300, maxPerSecond: 100000 }`,
+    ],
+  });
 }
 
 let stack: ShadowStack;

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ruleYaml, shadowRoute, type RuleUrls } from './helpers/rule-yaml.js';
 import { ensureBuilt, REPO } from './helpers/strangler-process.js';
 import { json, startShadowStack, waitFor, type Handler, type ShadowStack } from './helpers/shadow-stack.js';
 
@@ -26,23 +27,9 @@ function answer(side: 'legacy' | 'service'): Handler {
   };
 }
 
-function rules(u: { legacy: string; services: Record<string, string> }): string {
-  const route = (name: string, noise: number) => `
-  - name: ${name}
-    match: { path: "/${name}/{id}", methods: [GET] }
-    mode: shadow
-    service: shop
-    guard: { minSamples: 20 }
-    shadow: { noisePercent: ${noise}, maxPerSecond: 100000 }`;
-  return `
-legacy: ${u.legacy}
-database: ./strangler.db
-admin:
-  token: ${TOKEN}
-services:
-  shop: ${u.services.shop}
-routes:${route('good', 0)}${route('bad', 0)}${route('volatile', 100)}${route('quiet', 0)}
-`;
+function rules(u: RuleUrls): string {
+  const route = (name: string, noisePercent: number) => shadowRoute(name, { guard: { minSamples: 20 }, noisePercent });
+  return ruleYaml(u, { token: TOKEN, routes: [route('good', 0), route('bad', 0), route('volatile', 100), route('quiet', 0)] });
 }
 
 let stack: ShadowStack;

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ruleYaml, shadowRoute, type RuleUrls } from './helpers/rule-yaml.js';
 import { json, startShadowStack, sumOutcomes, waitFor, type Handler, type ShadowStack } from './helpers/shadow-stack.js';
 
 /**
@@ -51,36 +52,16 @@ function upstream(side: 'legacy' | 'shop'): Handler {
   };
 }
 
-function rules(u: { legacy: string; services: Record<string, string> }): string {
-  return `
-legacy: ${u.legacy}
-database: ./strangler.db
-admin:
-  token: ${TOKEN}
-services:
-  shop: ${u.services.shop}
-routes:
-  - name: items
-    match: { path: "/items/{id}" }
-    mode: shadow
-    service: shop
-    shadow: { noisePercent: 100, maxPerSecond: 100000 }
-  - name: writes
-    match: { path: "/writes/{id}" }
-    mode: shadow
-    service: shop
-    shadow: { unsafe: true, noisePercent: 100, maxPerSecond: 100000 }
-  - name: budget
-    match: { path: "/budget/{id}" }
-    mode: shadow
-    service: shop
-    shadow: { maxPerSecond: 5, noisePercent: 0 }
-  - name: trickle
-    match: { path: "/trickle/{id}" }
-    mode: shadow
-    service: shop
-    shadow: { maxPerSecond: 0.5, noisePercent: 0 }
-  - name: sampled
+function rules(u: RuleUrls): string {
+  return ruleYaml(u, {
+    token: TOKEN,
+    routes: [
+      shadowRoute('items', { methods: null, noisePercent: 100 }),
+      shadowRoute('writes', { methods: null, noisePercent: 100, shadow: { unsafe: true } }),
+      shadowRoute('budget', { methods: null, shadow: { maxPerSecond: 5 } }),
+      shadowRoute('trickle', { methods: null, shadow: { maxPerSecond: 0.5 } }),
+      // Written out: shadowRoute would add a noisePercent and a budget that sampled and account leave at their defaults, and moved ones are not shadow routes.
+      `  - name: sampled
     match: { path: "/sampled/{id}" }
     mode: shadow
     service: shop
@@ -102,8 +83,9 @@ routes:
     match: { path: "/movedslow/{id}" }
     mode: service
     service: shop
-    shadow: { against: legacy, timeoutMs: 300, maxPerSecond: 100000 }
-`;
+    shadow: { against: legacy, timeoutMs: 300, maxPerSecond: 100000 }`,
+    ],
+  });
 }
 
 let stack: ShadowStack;
