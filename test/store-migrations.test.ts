@@ -69,6 +69,15 @@ const writtenAt: Record<number, { write(db: Database): void; check(db: Database)
       expect(db.prepare(`SELECT target FROM samples WHERE id = 4`).get()).toEqual({ target: 'users' });
     },
   },
+  4: {
+    write(db) {
+      db.prepare(`INSERT OR IGNORE INTO endpoints (id, method, path, route, source) VALUES (9, 'GET', '/api/users/{id}', 'users', 'traffic')`).run();
+      db.prepare(`INSERT INTO signature_minutes (endpoint_id, minute, signature, count) VALUES (9, 28333340, 'sig2', 3)`).run();
+    },
+    check(db) {
+      expect(db.prepare(`SELECT count FROM signature_minutes WHERE endpoint_id = 9 AND minute = 28333340 AND signature = 'sig2'`).get()).toEqual({ count: 3 });
+    },
+  },
 };
 
 describe('schema migrations', () => {
@@ -125,6 +134,33 @@ describe('schema migrations', () => {
       }
     });
   }
+
+  it('count, at version 4, the differing shadow comparisons a version 3 file holds, per endpoint, minute and signature', () => {
+    const file = path.join(dir, 'v3.db');
+    const old = new BetterSqlite3(file);
+    migrate(old, 3);
+    old.prepare(`INSERT INTO endpoints (id, method, path, route, source) VALUES (9, 'GET', '/api/users/{id}', 'users', 'traffic')`).run();
+    const at = 28333333 * 60_000;
+    const add = old.prepare(`INSERT INTO comparisons (at, endpoint_id, route, kind, outcome, signature) VALUES (?, 9, 'users', ?, ?, ?)`);
+    // Two of sig1 in one minute, one in the next; one sig2; and rows the net match rate never reads from here.
+    add.run(at + 5, 'shadow', 'differ', 'sig1');
+    add.run(at + 59_999, 'shadow', 'differ', 'sig1');
+    add.run(at + 60_000, 'shadow', 'differ', 'sig1');
+    add.run(at + 7, 'shadow', 'differ', 'sig2');
+    add.run(at + 8, 'shadow', 'match', '');
+    add.run(at + 9, 'noise', 'differ', 'sig1');
+    old.close();
+    const db = openDatabase(file);
+    try {
+      expect(db.prepare(`SELECT endpoint_id, minute, signature, count FROM signature_minutes ORDER BY minute, signature`).all()).toEqual([
+        { endpoint_id: 9, minute: 28333333, signature: 'sig1', count: 2 },
+        { endpoint_id: 9, minute: 28333333, signature: 'sig2', count: 1 },
+        { endpoint_id: 9, minute: 28333334, signature: 'sig1', count: 1 },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
 
   it('upgrade step by step to the same schema as from empty in one go', () => {
     const once = openDatabase(path.join(dir, 'once.db'));

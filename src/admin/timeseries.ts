@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { RouteTable } from '../rules/compile.js';
 import type { RuleFile } from '../rules/schema.js';
-import { buildReport } from '../report/report-data.js';
+import { reportOf } from '../report/report-data.js';
 import { differMinutes, firstTrafficMinute, shadowOutcomeMinutes, trafficMinutes, type DifferMinute, type OutcomeMinute, type TrafficMinute } from '../store/minute-series.js';
 import type { TrafficStore } from '../store/traffic.js';
 import { endpointRows } from './views.js';
@@ -123,11 +123,12 @@ export function timeSeriesView(
   now = Date.now(),
 ): TimeSeries {
   const { fromMs } = window;
-  const report = buildReport(db, traffic, rules, table, { sinceMs: fromMs, label: window.label }, now);
+  const rows = endpointRows(traffic, rules, { table }, fromMs, { latency: false });
+  const report = reportOf(db, rules, rows, { sinceMs: fromMs, label: window.label }, now);
   const noiseByKey = new Map(report.endpoints.map((e) => [`${e.method} ${e.path}`, new Set(e.differences.filter((d) => d.verdict === 'noise').map((d) => `${d.path}|${d.kind}`))]));
   const routeOf = new Map<number, string | null>();
   const noiseGroups = new Map<number, ReadonlySet<string>>();
-  for (const e of endpointRows(traffic, rules, { table }, fromMs)) {
+  for (const e of rows) {
     routeOf.set(e.id, e.route);
     const noise = noiseByKey.get(`${e.method} ${e.path}`);
     if (noise?.size) noiseGroups.set(e.id, noise);

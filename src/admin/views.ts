@@ -1,7 +1,7 @@
 import type { RuleFile, Mode } from '../rules/schema.js';
 import { RequestView } from '../rules/request-view.js';
 import type { RoutingState } from '../router/state.js';
-import type { TrafficStore, EndpointTraffic } from '../store/traffic.js';
+import type { EndpointInfo, EndpointTraffic, TrafficStore } from '../store/traffic.js';
 
 /** Read models for the admin API and the CLI: plain data from the ledger and the rules in force. */
 
@@ -25,7 +25,7 @@ export interface EndpointRow extends EndpointTraffic {
 }
 
 /** The mode an endpoint is in now: that of the route that claims it in the rules in force, legacy when none does. */
-function modeOf(e: EndpointTraffic, state: Pick<RoutingState, 'table'>): { route: string | null; mode: Mode } {
+function modeOf(e: EndpointInfo, state: Pick<RoutingState, 'table'>): { route: string | null; mode: Mode } {
   // Endpoint paths are templates; `{x}` segments match any route param or ** the same way.
   const view = new RequestView(e.method, e.path.replace(/\{[^}/]+\}/g, '_'), {}, '');
   const m = state.table.match(view);
@@ -37,22 +37,48 @@ function modeOf(e: EndpointTraffic, state: Pick<RoutingState, 'table'>): { route
   return { route: null, mode: 'legacy' };
 }
 
-export function endpointRows(traffic: TrafficStore, _rules: RuleFile, state: Pick<RoutingState, 'table'>, sinceMs: number): EndpointRow[] {
-  return traffic.endpoints(sinceMs).map((e) => {
+/**
+ * The endpoints with their traffic, each in the mode its route is in now.
+ * `latency: false`: p50Ms and p95Ms stay null, for readers that do not
+ * show them (TrafficStore.endpoints). `route`: only the endpoints that
+ * route claims, and only their traffic is read.
+ */
+export function endpointRows(
+  traffic: TrafficStore,
+  _rules: RuleFile,
+  state: Pick<RoutingState, 'table'>,
+  sinceMs: number,
+  opts: { latency?: boolean; route?: string } = {},
+): EndpointRow[] {
+  const { route } = opts;
+  const keep = route === undefined ? undefined : (e: EndpointInfo) => modeOf(e, state).route === route;
+  return traffic.endpoints(sinceMs, { latency: opts.latency, keep }).map((e) => {
     const { route, mode } = modeOf(e, state);
     return { ...e, route: route ?? e.route, mode };
   });
 }
 
 export function progressReport(traffic: TrafficStore, rules: RuleFile, state: Pick<RoutingState, 'table'>, window: { sinceMs: number; label: string }) {
-  return progressOf(endpointRows(traffic, rules, state, window.sinceMs), traffic, window);
+  return progressOf(endpointRows(traffic, rules, state, window.sinceMs, { latency: false }), window);
+}
+
+/** Requests in all, and by target, summed over endpoint rows. */
+export function trafficTotals(rows: readonly EndpointTraffic[]): { total: number; byTarget: Record<string, number> } {
+  const byTarget: Record<string, number> = {};
+  let total = 0;
+  for (const r of rows) {
+    total += r.requests;
+    for (const [target, n] of Object.entries(r.byTarget)) byTarget[target] = (byTarget[target] ?? 0) + n;
+  }
+  return { total, byTarget };
 }
 
 /** Progress from endpoint rows already read (the report reads them once for both). */
-export function progressOf(rows: EndpointRow[], traffic: TrafficStore, window: { sinceMs: number; label: string }) {
+export function progressOf(rows: readonly EndpointRow[], window: { sinceMs: number; label: string }) {
   const byMode: Record<Mode, number> = { legacy: 0, shadow: 0, canary: 0, service: 0, retired: 0 };
   for (const r of rows) byMode[r.mode]++;
-  const totals = traffic.totals(window.sinceMs);
+  // The rows hold every endpoint's traffic by target: no second pass over the minute rows.
+  const totals = trafficTotals(rows);
   const served = Object.entries(totals.byTarget)
     .filter(([t]) => t !== 'legacy')
     .reduce((n, [, v]) => n + v, 0);

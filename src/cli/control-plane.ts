@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { readRuleFile, watchRuleFile, type RuleWatcher } from '../router/rule-file-watch.js';
 import { openDatabase, type Database } from '../store/open-database.js';
 import { TrafficStore } from '../store/traffic.js';
-import { buildReport, routeEvidence } from '../report/report-data.js';
+import { routeEvidenceSince } from '../report/report-data.js';
 import { MigrationControl } from '../progress/migration-control.js';
 import type { ProxyMetrics } from '../admin/metrics.js';
 import { resolveAdminToken, type AdminToken } from '../admin/token.js';
@@ -63,7 +63,7 @@ export async function openControl(
     traffic,
     // The guard weighs the shadow evidence of the last day: compared requests and the net match rate.
     (route: string, rules: RuleFile) =>
-      routeEvidence(buildReport(db, traffic, rules, table() ?? compileTable(rules), { sinceMs: Date.now() - 24 * 3600_000, label: '24h', route }), route),
+      routeEvidenceSince(db, traffic, rules, table() ?? compileTable(rules), route, Date.now() - 24 * 3600_000),
   );
   const { revision, reason } = control.start(fileRules);
   logger.info({ revision: revision.n, source: revision.source, author: revision.author }, `rules in force: revision ${revision.n}: ${reason}`);

@@ -30,8 +30,16 @@ export interface ChangeMeta {
   message: string;
 }
 
-/** Shadow evidence for a route: compared requests, net match rate and failures from the comparison ledger. */
-export type EvidenceSource = (route: string, rules: RuleFile) => Pick<Evidence, 'compared' | 'netMatchRate' | 'failureRate' | 'failures' | 'regressions' | 'note'>;
+/**
+ * Shadow evidence for a route: compared requests, net match rate and
+ * failures from the comparison ledger; and, when the source read them with
+ * the comparisons, the requests to the same endpoints (else the minute
+ * rows that carry the route's name are summed).
+ */
+export type EvidenceSource = (
+  route: string,
+  rules: RuleFile,
+) => Pick<Evidence, 'compared' | 'netMatchRate' | 'failureRate' | 'failures' | 'regressions' | 'note'> & Partial<Pick<Evidence, 'requests' | 'byTarget'>>;
 
 export interface ModeRequest {
   mode: Mode;
@@ -254,9 +262,10 @@ export class MigrationControl {
   }
 
   evidence(route: string): Evidence {
-    const since = Date.now() - EVIDENCE_WINDOW_MS;
-    const totals = this.traffic?.totals(since, route) ?? { total: 0, byTarget: {} };
-    return { route, requests: totals.total, byTarget: totals.byTarget, window: '24h', ...this.shadowEvidence(route, this.current?.rules ?? this.settings) };
+    const shadow = this.shadowEvidence(route, this.current?.rules ?? this.settings);
+    if (shadow.requests !== undefined) return { route, requests: shadow.requests, byTarget: shadow.byTarget ?? {}, window: '24h', ...shadow };
+    const totals = this.traffic?.totals(Date.now() - EVIDENCE_WINDOW_MS, route) ?? { total: 0, byTarget: {} };
+    return { route, requests: totals.total, byTarget: totals.byTarget, window: '24h', ...shadow };
   }
 
   private guardOf(route: RouteSpec) {

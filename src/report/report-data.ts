@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { RouteTable } from '../rules/compile.js';
 import type { Mode, RuleFile, VerdictThresholds } from '../rules/schema.js';
-import { endpointRows, progressOf } from '../admin/views.js';
+import { endpointRows, progressOf, type EndpointRow } from '../admin/views.js';
 import { verdictOf, type Verdict } from '../shadow/verdict.js';
 import type { Evidence } from '../progress/guard.js';
 import { FAILURES, failureRateOf, floor2, guardFor, readinessOf, type Readiness } from '../progress/readiness.js';
@@ -67,9 +67,25 @@ export interface ReportFilter {
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 export function buildReport(db: Database, traffic: TrafficStore, rules: RuleFile, table: RouteTable, f: ReportFilter, now = Date.now()): ReportDocument {
+  // Progress is the whole ledger's, whatever the filter: all endpoints are read.
+  return reportOf(db, rules, endpointRows(traffic, rules, { table }, f.sinceMs, { latency: false }), f, now);
+}
+
+/** The report from every endpoint's rows over the filter's window, already read (the charts read them for themselves too). */
+export function reportOf(db: Database, rules: RuleFile, rows: readonly EndpointRow[], f: ReportFilter, now = Date.now()): ReportDocument {
+  return {
+    generatedAt: new Date(now).toISOString(),
+    window: f.label,
+    thresholds: rules.verdict,
+    progress: progressOf(rows, { sinceMs: f.sinceMs, label: f.label }),
+    endpoints: endpointReports(db, rules, rows, f),
+  };
+}
+
+/** The report's rows for the endpoints in `rows` that pass the filter. */
+function endpointReports(db: Database, rules: RuleFile, rows: readonly EndpointRow[], f: ReportFilter): EndpointReport[] {
   const comparisons = new ComparisonStore(db);
   const thresholds = rules.verdict;
-  const rows = endpointRows(traffic, rules, { table }, f.sinceMs);
   const outcomes = new Map<number, { shadow: Record<string, number>; noise: Record<string, number> }>();
   for (const o of comparisons.outcomeCounts(f.sinceMs)) {
     let e = outcomes.get(o.endpointId);
@@ -153,22 +169,36 @@ export function buildReport(db: Database, traffic: TrafficStore, rules: RuleFile
       ),
     });
   }
-  return {
-    generatedAt: new Date(now).toISOString(),
-    window: f.label,
-    thresholds,
-    progress: progressOf(rows, traffic, { sinceMs: f.sinceMs, label: f.label }),
-    endpoints,
-  };
+  return endpoints;
+}
+
+/**
+ * The promotion guard's evidence for a route over the window from
+ * `sinceMs`, with the requests it served there, by target. Only the
+ * endpoints the route claims now have their minute rows read: the
+ * dashboard asks this for every route on each load.
+ */
+export function routeEvidenceSince(
+  db: Database,
+  traffic: TrafficStore,
+  rules: RuleFile,
+  table: RouteTable,
+  route: string,
+  sinceMs: number,
+): ReturnType<typeof routeEvidence> & Pick<Evidence, 'requests' | 'byTarget'> {
+  const rows = endpointRows(traffic, rules, { table }, sinceMs, { latency: false, route });
+  // Requests the route served: a row counted before the route claimed its endpoint (under legacy, say) is not its.
+  const { total, byTarget } = traffic.totals(sinceMs, route, rows.map((r) => r.id));
+  return { ...routeEvidence(endpointReports(db, rules, rows, { sinceMs, label: '', route }), route), requests: total, byTarget };
 }
 
 /** The promotion guard's evidence for a route: its endpoints' comparisons, regression groups and failed copies taken together. */
-export function routeEvidence(report: ReportDocument, route: string): Pick<Evidence, 'compared' | 'netMatchRate' | 'failureRate' | 'failures' | 'regressions' | 'note'> {
+export function routeEvidence(endpoints: readonly EndpointReport[], route: string): Pick<Evidence, 'compared' | 'netMatchRate' | 'failureRate' | 'failures' | 'regressions' | 'note'> {
   let compared = 0;
   let net = 0;
   const failures: Record<string, number> = {};
   const regressions: string[] = [];
-  for (const e of report.endpoints) {
+  for (const e of endpoints) {
     if (e.route !== route) continue;
     for (const f of FAILURES) if (e.outcomes[f]) failures[f] = (failures[f] ?? 0) + e.outcomes[f]!;
     for (const d of e.differences) if (d.verdict === 'regression') regressions.push(`${e.method} ${e.path} ${groupLabel(d)}`);

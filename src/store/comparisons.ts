@@ -55,6 +55,11 @@ export interface StoredSample {
 
 export const SAMPLES_PER_SIGNATURE = 5;
 
+/** A signature's difference groups as stored (signatures.groups_json); none when the signature was never stored. */
+export function parseGroups(json: string | null): Array<{ path: string; kind: string }> {
+  return json ? (JSON.parse(json) as Array<{ path: string; kind: string }>) : [];
+}
+
 /**
  * Shadow comparisons: a compact row per attempted comparison, per-minute
  * counters of outcomes and of difference groups (r from legacy vs the
@@ -68,6 +73,7 @@ export class ComparisonStore {
   private readonly insertComparison;
   private readonly upsertOutcome;
   private readonly upsertGroup;
+  private readonly upsertSignatureMinute;
   private readonly insertSignature;
   private readonly insertSample;
   private readonly countSamples;
@@ -84,6 +90,10 @@ export class ComparisonStore {
     this.upsertGroup = db.prepare(
       `INSERT INTO difference_minutes (endpoint_id, minute, path, kind, real, noise) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (endpoint_id, minute, path, kind) DO UPDATE SET real = real + excluded.real, noise = noise + excluded.noise`,
+    );
+    this.upsertSignatureMinute = db.prepare(
+      `INSERT INTO signature_minutes (endpoint_id, minute, signature, count) VALUES (?, ?, ?, ?)
+       ON CONFLICT (endpoint_id, minute, signature) DO UPDATE SET count = count + excluded.count`,
     );
     this.insertSignature = db.prepare(`INSERT OR IGNORE INTO signatures (endpoint_id, signature, groups_json) VALUES (?, ?, ?)`);
     this.insertSample = db.prepare(
@@ -122,6 +132,7 @@ export class ComparisonStore {
       else outcomes.set(ok, { e: c.endpointId, m: c.minute, kind: c.kind, outcome: c.outcome, n: c.n });
     }
     const groups = new Map<string, { e: number; m: number; path: string; kind: string; real: number; noise: number }>();
+    const differing = new Map<string, { e: number; m: number; signature: string; n: number }>();
     for (const r of rows) {
       const minute = minuteOf(r.at);
       const ok = `${r.endpointId}|${minute}|${r.kind}|${r.outcome}`;
@@ -136,6 +147,12 @@ export class ComparisonStore {
         if (!c) groups.set(gk, (c = { e: r.endpointId, m: minute, path: g.path, kind: g.kind, real: 0, noise: 0 }));
         if (r.kind === 'noise') c.noise++;
         else c.real++;
+      }
+      if (r.kind === 'shadow' && r.outcome === 'differ') {
+        const dk = `${r.endpointId}|${minute}|${r.signature}`;
+        const d = differing.get(dk);
+        if (d) d.n++;
+        else differing.set(dk, { e: r.endpointId, m: minute, signature: r.signature, n: 1 });
       }
       if (r.signature && !this.knownSignatures.has(`${r.endpointId}|${r.signature}`)) {
         this.insertSignature.run(r.endpointId, r.signature, JSON.stringify(r.groups));
@@ -161,6 +178,7 @@ export class ComparisonStore {
     }
     for (const o of outcomes.values()) this.upsertOutcome.run(o.e, o.m, o.kind, o.outcome, o.n);
     for (const g of groups.values()) this.upsertGroup.run(g.e, g.m, g.path, g.kind, g.real, g.noise);
+    for (const d of differing.values()) this.upsertSignatureMinute.run(d.e, d.m, d.signature, d.n);
   }
 
   /** After a failed batch: the caches may name rows that were rolled back. */
@@ -185,16 +203,16 @@ export class ComparisonStore {
       .all(minuteOf(sinceMs)) as Array<{ endpointId: number; path: string; kind: string; real: number; noise: number }>;
   }
 
-  /** Shadow comparisons that differed, by signature. */
+  /** Shadow comparisons that differed, by signature: per-minute counts, as outcomeCounts reads them. */
   signatureCounts(sinceMs: number): Array<{ endpointId: number; signature: string; count: number; groups: Array<{ path: string; kind: string }> }> {
     const rows = this.db
       .prepare(
-        `SELECT c.endpoint_id AS endpointId, c.signature, COUNT(*) AS count, s.groups_json AS groups
-         FROM comparisons c LEFT JOIN signatures s ON s.endpoint_id = c.endpoint_id AND s.signature = c.signature
-         WHERE c.at >= ? AND c.kind = 'shadow' AND c.outcome = 'differ' GROUP BY c.endpoint_id, c.signature`,
+        `SELECT d.endpoint_id AS endpointId, d.signature, SUM(d.count) AS count, s.groups_json AS groups
+         FROM signature_minutes d LEFT JOIN signatures s ON s.endpoint_id = d.endpoint_id AND s.signature = d.signature
+         WHERE d.minute >= ? GROUP BY d.endpoint_id, d.signature`,
       )
-      .all(sinceMs) as Array<{ endpointId: number; signature: string; count: number; groups: string | null }>;
-    return rows.map((r) => ({ ...r, groups: r.groups ? (JSON.parse(r.groups) as Array<{ path: string; kind: string }>) : [] }));
+      .all(minuteOf(sinceMs)) as Array<{ endpointId: number; signature: string; count: number; groups: string | null }>;
+    return rows.map((r) => ({ ...r, groups: parseGroups(r.groups) }));
   }
 
   /** Sample ids per endpoint and group, newest first, for the report. */
@@ -205,7 +223,7 @@ export class ComparisonStore {
          LEFT JOIN signatures s ON s.endpoint_id = sa.endpoint_id AND s.signature = sa.signature ORDER BY sa.id DESC`,
       )
       .all() as Array<{ id: number; endpointId: number; signature: string; groups: string | null }>;
-    return rows.map((r) => ({ ...r, groups: r.groups ? (JSON.parse(r.groups) as Array<{ path: string; kind: string }>) : [] }));
+    return rows.map((r) => ({ ...r, groups: parseGroups(r.groups) }));
   }
 
   sample(id: number): StoredSample | undefined {

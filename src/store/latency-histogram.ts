@@ -31,6 +31,15 @@ export function fromBlob(blob: Buffer | Uint8Array | null | undefined): Uint32Ar
   return out;
 }
 
+/** Adds a stored histogram into `into` without building an array for it: once per minute row when a window is summed. */
+export function addBlobInto(into: Uint32Array, blob: Buffer | Uint8Array | null | undefined): Uint32Array {
+  if (!blob) return into;
+  const n = Math.min(BUCKETS, Math.floor(blob.byteLength / 4));
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  for (let i = 0; i < n; i++) into[i] = into[i]! + view.getUint32(i * 4, true);
+  return into;
+}
+
 export function addInto(into: Uint32Array, from: Uint32Array): Uint32Array {
   for (let i = 0; i < BUCKETS; i++) into[i] = (into[i] ?? 0) + (from[i] ?? 0);
   return into;

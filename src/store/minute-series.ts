@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { parseGroups } from './comparisons.js';
 import { minuteOf } from './traffic.js';
 
 /**
@@ -31,7 +32,9 @@ export interface DifferMinute {
 export function trafficMinutes(db: Database, sinceMs: number, untilMs: number): TrafficMinute[] {
   return db
     .prepare(
-      `SELECT minute, target, SUM(requests) AS requests FROM traffic_minutes WHERE minute >= ? AND minute <= ? GROUP BY minute, target ORDER BY minute`,
+      // Each endpoint's rows as one range of the primary key: half the time of the minute index's row-by-row lookups.
+      `SELECT t.minute, t.target, SUM(t.requests) AS requests FROM endpoints e CROSS JOIN traffic_minutes t
+       ON t.endpoint_id = e.id AND t.minute >= ? AND t.minute <= ? GROUP BY t.minute, t.target ORDER BY t.minute`,
     )
     .all(minuteOf(sinceMs), minuteOf(untilMs)) as TrafficMinute[];
 }
@@ -48,21 +51,22 @@ export function shadowOutcomeMinutes(db: Database, sinceMs: number, untilMs: num
     .all(minuteOf(sinceMs), minuteOf(untilMs)) as OutcomeMinute[];
 }
 
-/**
- * Differing shadow comparisons per minute and signature. Minute rows do not
- * say which groups one comparison differed in, and a net match needs that
- * (every group noise), so this reads the compact comparison rows.
- */
+/** Differing shadow comparisons per minute and signature, with the groups each signature stands for (a net match needs every group noise). */
 export function differMinutes(db: Database, sinceMs: number, untilMs: number): DifferMinute[] {
   const rows = db
     .prepare(
-      `SELECT c.at / 60000 AS minute, c.endpoint_id AS endpointId, c.signature, COUNT(*) AS count, s.groups_json AS groups
-       FROM comparisons c LEFT JOIN signatures s ON s.endpoint_id = c.endpoint_id AND s.signature = c.signature
-       WHERE c.kind = 'shadow' AND c.outcome = 'differ' AND c.at >= ? AND c.at < ?
-       GROUP BY minute, c.endpoint_id, c.signature`,
+      `SELECT d.minute, d.endpoint_id AS endpointId, d.signature, d.count, s.groups_json AS groups
+       FROM signature_minutes d LEFT JOIN signatures s ON s.endpoint_id = d.endpoint_id AND s.signature = d.signature
+       WHERE d.minute >= ? AND d.minute <= ?`,
     )
-    .all(minuteOf(sinceMs) * 60_000, (minuteOf(untilMs) + 1) * 60_000) as Array<Omit<DifferMinute, 'groups'> & { groups: string | null }>;
-  return rows.map((r) => ({ ...r, groups: r.groups ? (JSON.parse(r.groups) as DifferMinute['groups']) : [] }));
+    .all(minuteOf(sinceMs), minuteOf(untilMs)) as Array<Omit<DifferMinute, 'groups'> & { groups: string | null }>;
+  // A signature recurs every minute: parse its groups once.
+  const parsed = new Map<string | null, DifferMinute['groups']>();
+  return rows.map((r) => {
+    let groups = parsed.get(r.groups);
+    if (groups === undefined) parsed.set(r.groups, (groups = parseGroups(r.groups)));
+    return { ...r, groups };
+  });
 }
 
 /** The first minute the ledger holds traffic for, or null when it holds none. */

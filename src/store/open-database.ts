@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { addInto, fromBlob, toBlob } from './latency-histogram.js';
+import { addBlobInto, addInto, emptyHistogram, fromBlob, toBlob } from './latency-histogram.js';
 import { migrate } from './migrations.js';
 
 export type { Database };
@@ -67,6 +67,12 @@ export function openDatabase(file: string, opts: { readonly?: boolean; migrate?:
     db.function('hist_merge', { deterministic: true }, (a: unknown, b: unknown) =>
       toBlob(addInto(fromBlob(a as Buffer | null), fromBlob(b as Buffer | null))),
     );
+    // Summing a window's histograms inside the query keeps its minute rows in SQLite: see TrafficStore.endpoints.
+    db.aggregate('hist_sum', {
+      start: emptyHistogram,
+      step: (sum: Uint32Array, blob: unknown) => addBlobInto(sum, blob as Buffer | null),
+      result: (sum: Uint32Array) => toBlob(sum),
+    });
     whileBusy(() => {
       if (!opts.readonly) {
         db.pragma('journal_mode = WAL');

@@ -50,6 +50,7 @@ export function retentionStep(db: Database, policy: RetentionPolicy, now = Date.
   for (const sql of [
     `DELETE FROM comparison_minutes WHERE (endpoint_id, minute, kind, outcome) IN (SELECT endpoint_id, minute, kind, outcome FROM comparison_minutes WHERE minute < ? LIMIT ?)`,
     `DELETE FROM difference_minutes WHERE (endpoint_id, minute, path, kind) IN (SELECT endpoint_id, minute, path, kind FROM difference_minutes WHERE minute < ? LIMIT ?)`,
+    `DELETE FROM signature_minutes WHERE (endpoint_id, minute, signature) IN (SELECT endpoint_id, minute, signature FROM signature_minutes WHERE minute < ? LIMIT ?)`,
   ]) {
     const n = db.prepare(sql).run(cutoff, stepRows).changes;
     if (n > 0) return n;
