@@ -129,3 +129,42 @@ describe('an admin request storm while clients use the data plane', () => {
     expect((await proxy.admin('/api/routes')).status).toBe(200);
   });
 });
+
+/**
+ * The reads that sum a window of the ledger (report, endpoints, progress,
+ * charts, a route's evidence) run on a thread of their own with their own
+ * connection. A busy ledger makes each take a few hundred milliseconds;
+ * here a test setting makes every one take 2 s, and the data plane must
+ * not wait for them.
+ */
+describe('a slow ledger read while clients use the data plane', () => {
+  let slow: FaultProxy;
+  beforeAll(async () => {
+    slow = await startFaultProxy(`legacy: ${legacy.url}\nroutes:\n  - name: orders\n    match: { path: "/api/orders/{id}" }\n    mode: shadow\n    service: twin\nservices:\n  twin: ${legacy.url}\n`, {
+      env: { STRANGLER_TEST_READ_DELAY_MS: '2000' },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await slow?.close();
+  });
+
+  it('the data plane and the admin API\'s other answers do not wait for it; it answers in full afterwards', async () => {
+    const pending = new Set<string>(['/api/report', '/api/endpoints', '/api/progress', '/api/timeseries?since=1h', '/api/routes/orders/evidence']);
+    const reads = [...pending].map((p) => slow.admin(p, { deadlineMs: ADMIN_DEADLINE_MS }).finally(() => pending.delete(p)));
+    // Each read is in the thread's queue once the admin API holds it; then clients come.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let i = 0; i < 10; i++) {
+      const a = await slow.get(`/api/orders/while-reading-${i}`, { deadlineMs: 5_000 });
+      expect(a.status).toBe(200);
+      expect(a.json).toEqual({ from: 'legacy', method: 'GET', url: `/api/orders/while-reading-${i}` });
+    }
+    expect((await slow.admin('/healthz')).json).toMatchObject({ ok: true });
+    expect((await slow.admin('/api/routes')).status).toBe(200);
+    // All of that was answered while the first read was still being built.
+    expect(pending.size).toBe(5);
+    const answers = await Promise.all(reads);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    expect((answers[0]!.json as { endpoints: Array<{ path: string }> }).endpoints.map((e) => e.path)).toContain('/api/orders/{id}');
+    expect(answers[4]!.json).toMatchObject({ route: 'orders', evidence: { route: 'orders', window: '24h' } });
+  }, 60_000);
+});

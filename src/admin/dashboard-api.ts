@@ -1,13 +1,15 @@
 import type { Express, Request, Response } from 'express';
 import { guardFor, readinessOf } from '../progress/readiness.js';
-import { modeState } from '../progress/migration-control.js';
+import { evidenceOf, modeState } from '../progress/migration-control.js';
+import type { routeEvidenceSince } from '../report/report-data.js';
 import { ComparisonStore } from '../store/comparisons.js';
 import { pausedShadowTargets } from './metrics.js';
 import { IgnorePathBody, parseBody } from './request-bodies.js';
 import { revisionDiff } from './revision-diff.js';
 import { sampleCurl } from './sample-curl.js';
 import type { AdminContext } from './server.js';
-import { parseStep, seriesStart, timeSeriesView } from './timeseries.js';
+import type { LedgerReader } from './ledger-reader.js';
+import { parseStep, seriesStart } from './timeseries.js';
 import { parseWindow } from './views.js';
 
 /**
@@ -32,7 +34,7 @@ function idParam(req: Request, name: string): { ok: true; n: number } | { ok: fa
   return /^[1-9]\d{0,15}$/.test(raw) ? { ok: true, n: Number(raw) } : { ok: false, error: { path: name, message: `${name} is a positive whole number, not "${raw}"` } };
 }
 
-export function addDashboardApi(app: Express, ctx: AdminContext, author: (req: Request) => string, source: (req: Request) => 'cli' | 'api'): void {
+export function addDashboardApi(app: Express, ctx: AdminContext, reads: LedgerReader, author: (req: Request) => string, source: (req: Request) => 'cli' | 'api'): void {
   app.get('/api/shadow/paused', async (_req, res) => {
     // Runtime state, not configuration: which targets' copies the circuit breaker holds back right now.
     res.json({ paused: await pausedShadowTargets(ctx.metrics.registry) });
@@ -44,7 +46,7 @@ export function addDashboardApi(app: Express, ctx: AdminContext, author: (req: R
     res.json({ revision: ctx.control.inForce().revision.n, written: stats?.written ?? 0, modeChanges: ctx.control.modeChanges.list(undefined, 1)[0]?.id ?? 0 });
   });
 
-  app.get('/api/timeseries', (req, res) => {
+  app.get('/api/timeseries', async (req, res) => {
     const window = parseWindow(req.query.since ?? '24h');
     const errors: FieldError[] = [];
     if (!window.ok) errors.push({ path: 'since', message: window.message });
@@ -54,7 +56,7 @@ export function addDashboardApi(app: Express, ctx: AdminContext, author: (req: R
     const step = parseStep(req.query.step, Math.max(1, Math.ceil((now - fromMs) / 60_000)));
     if (!step.ok) errors.push({ path: 'step', message: step.message });
     if (errors.length || !window.ok || !step.ok) return invalid(res, 'invalid query', errors);
-    res.json(timeSeriesView(ctx.db, ctx.traffic, ctx.control.inForce().rules, ctx.proxyState().table, { fromMs, label: window.label }, step.minutes, now));
+    res.json(await reads.read({ kind: 'timeseries', window: { fromMs, label: window.label }, stepMinutes: step.minutes }));
   });
 
   app.get('/api/revisions/:a/diff/:b', (req, res) => {
@@ -100,7 +102,7 @@ export function addDashboardApi(app: Express, ctx: AdminContext, author: (req: R
     res.json({ revision: result.revision.n, route: name, path: body.value.path, ignore: result.ignore, unchanged: result.unchanged });
   });
 
-  app.get('/api/routes/:name/evidence', (req, res) => {
+  app.get('/api/routes/:name/evidence', async (req, res) => {
     const { rules } = ctx.control.inForce();
     const route = rules.routes.find((r) => r.name === req.params.name);
     if (!route) {
@@ -108,7 +110,7 @@ export function addDashboardApi(app: Express, ctx: AdminContext, author: (req: R
       return;
     }
     const guard = guardFor(rules, route.name);
-    const evidence = ctx.control.evidence(route.name);
+    const evidence = evidenceOf(route.name, await reads.read<ReturnType<typeof routeEvidenceSince>>({ kind: 'evidence', route: route.name }));
     // The same rule the guard applies to a forward move, so the page can say before a click what the guard will say.
     res.json({ route: route.name, ...modeState(route), guard, evidence, readiness: readinessOf(evidence, guard) });
   });

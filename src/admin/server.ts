@@ -9,9 +9,9 @@ import type { TrafficStore } from '../store/traffic.js';
 import type { Logger } from '../log.js';
 import type { ProxyMetrics } from './metrics.js';
 import { bearer, type AdminToken } from './token.js';
-import { buildReport } from '../report/report-data.js';
 import { ComparisonStore } from '../store/comparisons.js';
-import { progressReport, endpointRows, parseWindow } from './views.js';
+import { parseWindow } from './views.js';
+import { ledgerReader, type LedgerReader } from './ledger-reader.js';
 import { ModeChangeBody, RestoreBody, parseBody } from './request-bodies.js';
 import { addDashboard } from './dashboard.js';
 import { addDashboardApi } from './dashboard-api.js';
@@ -52,7 +52,20 @@ function author(req: Request): string {
   return a && /^[\w .@:-]{1,80}$/.test(a) ? a : 'api';
 }
 
-export function createAdminApp(ctx: AdminContext): express.Express {
+/** The window reads on a thread of their own where the ledger is a file (ledger-reader.ts). */
+export function ledgerReaderFor(ctx: AdminContext): LedgerReader {
+  return ledgerReader({
+    file: ctx.db.name,
+    inForce: () => {
+      const f = ctx.control.inForce();
+      return { rules: f.rules, revision: f.revision.n };
+    },
+    local: () => ({ db: ctx.db, traffic: ctx.traffic, rules: ctx.control.inForce().rules, table: ctx.proxyState().table }),
+    logger: ctx.logger,
+  });
+}
+
+export function createAdminApp(ctx: AdminContext, reads: LedgerReader = ledgerReaderFor(ctx)): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -165,25 +178,25 @@ export function createAdminApp(ctx: AdminContext): express.Express {
     res.json(ctx.control.modeChanges.list(typeof req.query.route === 'string' ? req.query.route : undefined));
   });
 
-  app.get('/api/endpoints', (req, res) => {
+  app.get('/api/endpoints', async (req, res) => {
     const window = parseWindow(req.query.since);
     if (!window.ok) {
       res.status(400).json({ error: 'invalid query', errors: [{ path: 'since', message: window.message }] });
       return;
     }
-    res.json(endpointRows(ctx.traffic, ctx.control.inForce().rules, ctx.proxyState(), window.sinceMs));
+    res.json(await reads.read({ kind: 'endpoints', sinceMs: window.sinceMs }));
   });
 
-  app.get('/api/progress', (req, res) => {
+  app.get('/api/progress', async (req, res) => {
     const window = parseWindow(req.query.since ?? '24h');
     if (!window.ok) {
       res.status(400).json({ error: 'invalid query', errors: [{ path: 'since', message: window.message }] });
       return;
     }
-    res.json(progressReport(ctx.traffic, ctx.control.inForce().rules, ctx.proxyState(), window));
+    res.json(await reads.read({ kind: 'progress', window: { sinceMs: window.sinceMs, label: window.label } }));
   });
 
-  app.get('/api/report', (req, res) => {
+  app.get('/api/report', async (req, res) => {
     const window = parseWindow(req.query.since);
     if (!window.ok) {
       res.status(400).json({ error: 'invalid query', errors: [{ path: 'since', message: window.message }] });
@@ -191,11 +204,9 @@ export function createAdminApp(ctx: AdminContext): express.Express {
     }
     const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
     res.json(
-      buildReport(ctx.db, ctx.traffic, ctx.control.inForce().rules, ctx.proxyState().table, {
-        sinceMs: window.sinceMs,
-        label: window.label,
-        route: str(req.query.route),
-        endpoint: str(req.query.endpoint),
+      await reads.read({
+        kind: 'report',
+        filter: { sinceMs: window.sinceMs, label: window.label, route: str(req.query.route), endpoint: str(req.query.endpoint) },
       }),
     );
   });
@@ -210,7 +221,7 @@ export function createAdminApp(ctx: AdminContext): express.Express {
     res.json(sample);
   });
 
-  addDashboardApi(app, ctx, author, source);
+  addDashboardApi(app, ctx, reads, author, source);
 
   app.use((req, res) => {
     res.status(404).json({ error: `no admin route ${req.method} ${req.path}` });
@@ -246,16 +257,25 @@ export function createAdminApp(ctx: AdminContext): express.Express {
 }
 
 export async function startAdmin(ctx: AdminContext, listen: string): Promise<RunningAdmin> {
-  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, createAdminApp(ctx));
-  const a = await listenOn(server, listen);
+  const reads = ledgerReaderFor(ctx);
+  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, createAdminApp(ctx, reads));
+  let a;
+  try {
+    a = await listenOn(server, listen);
+  } catch (err) {
+    await reads.close();
+    throw err;
+  }
   return {
     url: a.url,
     port: a.port,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await reads.close();
+    },
   };
 }

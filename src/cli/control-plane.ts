@@ -7,7 +7,7 @@ import { readRuleFile, watchRuleFile, type RuleWatcher } from '../router/rule-fi
 import { openDatabase, type Database } from '../store/open-database.js';
 import { TrafficStore } from '../store/traffic.js';
 import { routeEvidenceSince } from '../report/report-data.js';
-import { MigrationControl } from '../progress/migration-control.js';
+import { EVIDENCE_WINDOW_MS, MigrationControl } from '../progress/migration-control.js';
 import type { ProxyMetrics } from '../admin/metrics.js';
 import { resolveAdminToken, type AdminToken } from '../admin/token.js';
 import { startAdmin, type AdminContext, type RunningAdmin } from '../admin/server.js';
@@ -63,7 +63,7 @@ export async function openControl(
     traffic,
     // The guard weighs the shadow evidence of the last day: compared requests and the net match rate.
     (route: string, rules: RuleFile) =>
-      routeEvidenceSince(db, traffic, rules, table() ?? compileTable(rules), route, Date.now() - 24 * 3600_000),
+      routeEvidenceSince(db, traffic, rules, table() ?? compileTable(rules), route, Date.now() - EVIDENCE_WINDOW_MS),
   );
   const { revision, reason } = control.start(fileRules);
   logger.info({ revision: revision.n, source: revision.source, author: revision.author }, `rules in force: revision ${revision.n}: ${reason}`);

@@ -41,6 +41,11 @@ export type EvidenceSource = (
   rules: RuleFile,
 ) => Pick<Evidence, 'compared' | 'netMatchRate' | 'failureRate' | 'failures' | 'regressions' | 'note'> & Partial<Pick<Evidence, 'requests' | 'byTarget'>>;
 
+/** The guard's evidence for a route, from what an EvidenceSource read with the requests (see MigrationControl.evidence). */
+export function evidenceOf(route: string, read: ReturnType<EvidenceSource> & { requests: number }): Evidence {
+  return { route, window: '24h', ...read, byTarget: read.byTarget ?? {} };
+}
+
 export interface ModeRequest {
   mode: Mode;
   percent?: number;
@@ -58,7 +63,8 @@ export type IgnoreResult =
   | { ok: true; revision: Revision; ignore: string[]; unchanged: boolean }
   | { ok: false; status: 400 | 404; error: string; issues?: Issue[] };
 
-const EVIDENCE_WINDOW_MS = 24 * 3600_000;
+/** The window of evidence the guard weighs: the last day. */
+export const EVIDENCE_WINDOW_MS = 24 * 3600_000;
 
 /** Once serving, how long a change waits for a lock another process holds: the data plane's event loop waits as long. */
 const CHANGE_BUSY_MS = 250;
@@ -263,9 +269,9 @@ export class MigrationControl {
 
   evidence(route: string): Evidence {
     const shadow = this.shadowEvidence(route, this.current?.rules ?? this.settings);
-    if (shadow.requests !== undefined) return { route, requests: shadow.requests, byTarget: shadow.byTarget ?? {}, window: '24h', ...shadow };
+    if (shadow.requests !== undefined) return evidenceOf(route, { ...shadow, requests: shadow.requests });
     const totals = this.traffic?.totals(Date.now() - EVIDENCE_WINDOW_MS, route) ?? { total: 0, byTarget: {} };
-    return { route, requests: totals.total, byTarget: totals.byTarget, window: '24h', ...shadow };
+    return evidenceOf(route, { ...shadow, requests: totals.total, byTarget: totals.byTarget });
   }
 
   private guardOf(route: RouteSpec) {
