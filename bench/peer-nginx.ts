@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { answer, arg } from './child-ipc.js';
+import { freePort } from './free-port.js';
 import type { UsageReport } from './child-ipc.js';
 import { NGINX } from './nginx.js';
 
@@ -17,16 +18,6 @@ import { NGINX } from './nginx.js';
 
 const target = new URL(arg('target'));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const dir = mkdtempSync(path.join(tmpdir(), 'strangler-bench-nginx-'));
 const port = await freePort();

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,7 @@ import { TrafficStore } from '../src/store/traffic.js';
 import { boundRun, killPids } from './bounded-run.js';
 import { startChild, type Child } from './children.js';
 import { positive as envNumber } from './env-number.js';
+import { freePort } from './free-port.js';
 import { endpointPath, fillLedger, routeName } from './ledger-fill.js';
 import { load, steadyRate, type Steady } from './load.js';
 import { machineLine } from './machine.js';
@@ -70,16 +70,6 @@ function dashboardReads(): Array<{ label: string; read: LedgerRead; url: string 
   return reads;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function ruleText(legacy: string, listen: number, admin: number): string {
   const routes = Array.from({ length: shape.shadowed }, (_, i) => {
