@@ -25,15 +25,16 @@ interface Row {
   table_json: string;
 }
 
-const toRevision = (r: Row): Revision => ({
+const summaryOf = (r: Omit<Row, 'table_json'>): Omit<Revision, 'table'> => ({
   n: r.n,
   createdAt: new Date(r.created_at).toISOString(),
   source: r.source,
   author: r.author,
   message: r.message,
   hash: r.table_hash,
-  table: JSON.parse(r.table_json) as RuleTable,
 });
+
+const toRevision = (r: Row): Revision => ({ ...summaryOf(r), table: JSON.parse(r.table_json) as RuleTable });
 
 /** Every rule table that took effect, numbered; the highest number is the one in force. */
 export class RevisionStore {
@@ -64,12 +65,13 @@ export class RevisionStore {
   }
 
   list(limit = 100, before?: number): RevisionSummary[] {
+    // SQLite counts the routes: the history page lists up to 200 revisions, and each table may hold hundreds of routes.
     const rows = this.db
-      .prepare(`SELECT * FROM revisions WHERE n < ? ORDER BY n DESC LIMIT ?`)
-      .all(before ?? Number.MAX_SAFE_INTEGER, limit) as Row[];
-    return rows.map((r) => {
-      const { table, ...rest } = toRevision(r);
-      return { ...rest, routes: table.routes.length };
-    });
+      .prepare(
+        `SELECT n, created_at, source, author, message, table_hash, COALESCE(json_array_length(table_json, '$.routes'), 0) AS routes
+         FROM revisions WHERE n < ? ORDER BY n DESC LIMIT ?`,
+      )
+      .all(before ?? Number.MAX_SAFE_INTEGER, limit) as Array<Omit<Row, 'table_json'> & { routes: number }>;
+    return rows.map((r) => ({ ...summaryOf(r), routes: r.routes }));
   }
 }
