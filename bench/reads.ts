@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,6 +151,8 @@ async function main(): Promise<void> {
       console.error(`  round ${r}: p99 quiet ${ms(quiet.p99Ms)} ms, with the dashboard reading ${ms(busy.p99Ms)} ms`);
     }
 
+    // The read thread's connection holds a snapshot while it reads, and the writer cannot restart the WAL under it.
+    const walMb = statSync(path.join(dir, 'ledger.db-wal'), { throwIfNoEntry: false })?.size ?? 0;
     const report = [
       '# Admin reads on a day of shadowing (`npm run bench:reads`)',
       '',
@@ -170,7 +172,7 @@ async function main(): Promise<void> {
       '',
       markdownTable(['round', 'quiet p50 ms', 'quiet p99 ms', 'reading p50 ms', 'reading p99 ms', 'p99 ratio', 'errors + non-2xx'], rows),
       '',
-      `Median p99 ratio, reading / quiet: **${median(ratios).toFixed(2)}x**.`,
+      `Median p99 ratio, reading / quiet: **${median(ratios).toFixed(2)}x**. The WAL file after the rounds: ${(walMb / 1024 / 1024).toFixed(1)} MB.`,
       '',
     ].join('\n');
     writeFileSync(READS_PATH, report);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ask, metricValue, startFaultProxy, until, type Answer, type FaultProxy } from './helpers/fault-proxy.js';
+import { ask, metricValue, startFaultProxy, TOKEN, until, type Answer, type FaultProxy } from './helpers/fault-proxy.js';
+import { MAX_QUEUED_READS } from '../src/admin/ledger-reader.js';
 import { startLegacy } from './helpers/strangler-process.js';
 
 /**
@@ -166,5 +167,35 @@ describe('a slow ledger read while clients use the data plane', () => {
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
     expect((answers[0]!.json as { endpoints: Array<{ path: string }> }).endpoints.map((e) => e.path)).toContain('/api/orders/{id}');
     expect(answers[4]!.json).toMatchObject({ route: 'orders', evidence: { route: 'orders', window: '24h' } });
+  }, 60_000);
+
+  it('a full queue is refused at once with 503 and Retry-After; reads whose clients left are dropped unread', async () => {
+    const url = `${slow.adminUrl}/api/progress`;
+    const headers = { authorization: `Bearer ${TOKEN}` };
+    const first = slow.admin('/api/report', { deadlineMs: ADMIN_DEADLINE_MS });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // MAX_QUEUED_READS wait behind the first; the rest are refused without waiting.
+    const leaving = new AbortController();
+    const answered: Response[] = [];
+    const queued = Array.from({ length: MAX_QUEUED_READS + 6 }, () =>
+      fetch(url, { headers, signal: leaving.signal }).then(
+        (r) => void answered.push(r),
+        () => undefined,
+      ),
+    );
+    // Whichever six came last: answered while the first read still holds the thread.
+    await until(async () => (answered.length >= 6 ? true : undefined), 'six refusals', 1_500);
+    expect(answered.map((r) => r.status)).toEqual([503, 503, 503, 503, 503, 503]);
+    expect(answered[0]!.headers.get('retry-after')).toBe('1');
+    expect(await answered[0]!.json()).toMatchObject({
+      error: 'the ledger cannot be read just now',
+      errors: [{ message: `${MAX_QUEUED_READS} ledger reads are waiting already; try again in a moment` }],
+    });
+    // The queued clients leave; their reads are never run, so the next one waits only for the read in the thread.
+    leaving.abort();
+    await Promise.all(queued);
+    expect((await first).status).toBe(200);
+    const next = await slow.admin('/api/progress', { deadlineMs: 4 * 2_000 });
+    expect(next.status).toBe(200);
   }, 60_000);
 });

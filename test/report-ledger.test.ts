@@ -9,7 +9,7 @@ import { loadRuleText } from '../src/rules/load.js';
 import { ComparisonStore, type ComparisonRow } from '../src/store/comparisons.js';
 import { openDatabase, type Database } from '../src/store/open-database.js';
 import { retentionStep } from '../src/store/retention.js';
-import { TrafficStore } from '../src/store/traffic.js';
+import { TrafficStore, type TrafficRecord } from '../src/store/traffic.js';
 
 /**
  * The report, the guard's evidence and the charts read the ledger's
@@ -84,5 +84,35 @@ describe('the net match rate, read from per-minute rows', () => {
     expect(report()).toMatchObject({ compared: 40, matched: 24, netMatched: 40, netMatchRate: 100 });
     expect(routeEvidenceSince(db, traffic, rules, table, 'orders', T0 - 60_000)).toMatchObject({ compared: 40, netMatchRate: 100 });
     expect(series()).toEqual(before);
+  });
+});
+
+describe('the requests in a route\'s evidence', () => {
+  it('are those the route served, by the route each request had: a route that splits a path by header counts its share', () => {
+    const split = loadRuleText(
+      'legacy: http://127.0.0.1:1\nservices:\n  orders: http://127.0.0.1:2\nroutes:\n' +
+        '  - name: beta\n    match: { path: "/api/orders/{id}", headers: { x-beta: "1" } }\n    mode: canary\n    canary: { percent: 50 }\n    service: orders\n' +
+        '  - name: orders\n    match: { path: "/api/orders/{id}" }\n    mode: shadow\n    service: orders\n',
+      'rules.yaml',
+    );
+    if (!split.ok) throw new Error(JSON.stringify(split.errors));
+    const rec = (route: string, target: string): TrafficRecord => ({
+      method: 'GET',
+      path: '/api/orders/{id}',
+      route,
+      target,
+      status: 200,
+      fellBack: false,
+      startedAt: T0,
+      durationMs: 5,
+      bytesIn: 10,
+      bytesOut: 100,
+    });
+    // A minute row is per endpoint and target, with the route that claimed it: beta's canary share went to the service.
+    traffic.write([...Array.from({ length: 3 }, () => rec('beta', 'orders')), ...Array.from({ length: 5 }, () => rec('orders', 'legacy'))]);
+    const evidence = (route: string) => routeEvidenceSince(db, traffic, split.rules, compileTable(split.rules), route, T0 - 60_000);
+    // Matched without headers, the endpoint is the orders route's; its minute rows still say which requests beta served.
+    expect(evidence('beta')).toMatchObject({ requests: 3, byTarget: { orders: 3 } });
+    expect(evidence('orders')).toMatchObject({ requests: 5, byTarget: { legacy: 5 } });
   });
 });

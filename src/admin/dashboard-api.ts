@@ -8,7 +8,7 @@ import { IgnorePathBody, parseBody } from './request-bodies.js';
 import { revisionDiff } from './revision-diff.js';
 import { sampleCurl } from './sample-curl.js';
 import type { AdminContext } from './server.js';
-import type { LedgerReader } from './ledger-reader.js';
+import { readFor, type LedgerReader } from './ledger-reader.js';
 import { parseStep, seriesStart } from './timeseries.js';
 import { parseWindow } from './views.js';
 
@@ -56,7 +56,7 @@ export function addDashboardApi(app: Express, ctx: AdminContext, reads: LedgerRe
     const step = parseStep(req.query.step, Math.max(1, Math.ceil((now - fromMs) / 60_000)));
     if (!step.ok) errors.push({ path: 'step', message: step.message });
     if (errors.length || !window.ok || !step.ok) return invalid(res, 'invalid query', errors);
-    res.json(await reads.read({ kind: 'timeseries', window: { fromMs, label: window.label }, stepMinutes: step.minutes }));
+    res.json(await readFor(reads, res, { kind: 'timeseries', window: { fromMs, label: window.label }, stepMinutes: step.minutes, untilMs: now }));
   });
 
   app.get('/api/revisions/:a/diff/:b', (req, res) => {
@@ -110,7 +110,7 @@ export function addDashboardApi(app: Express, ctx: AdminContext, reads: LedgerRe
       return;
     }
     const guard = guardFor(rules, route.name);
-    const evidence = evidenceOf(route.name, await reads.read<ReturnType<typeof routeEvidenceSince>>({ kind: 'evidence', route: route.name }));
+    const evidence = evidenceOf(route.name, await readFor<ReturnType<typeof routeEvidenceSince>>(reads, res, { kind: 'evidence', route: route.name }));
     // The same rule the guard applies to a forward move, so the page can say before a click what the guard will say.
     res.json({ route: route.name, ...modeState(route), guard, evidence, readiness: readinessOf(evidence, guard) });
   });

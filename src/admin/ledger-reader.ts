@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
@@ -10,14 +11,21 @@ import { runRead, type LedgerRead, type ReadScope } from './ledger-reads.js';
  * thread. Summing a day of minute rows takes a few hundred milliseconds
  * on a busy ledger; on the thread that proxies, every request in flight
  * would wait that long each time the dashboard reloads. A worker thread
- * with its own read-only connection answers them instead, one at a time.
+ * with its own read-only connection answers them instead.
+ *
+ * The queue is kept here, not in the thread: one read at a time is sent,
+ * so a read whose client has gone is dropped before it costs anything, a
+ * full queue is refused at once (503, try again), and a read that takes
+ * longer than READ_DEADLINE_MS ends the thread (the next read starts a new
+ * one) instead of holding every later read.
  *
  * In-thread, as before, where no second connection can see the same data
  * (`database: :memory:`) or no worker script exists (the TypeScript
  * sources run by the tests in process; the built command has it).
  */
 export interface LedgerReader {
-  read<T>(read: LedgerRead): Promise<T>;
+  /** `signal`: the client went away; a read not yet started is dropped. */
+  read<T>(read: LedgerRead, signal?: AbortSignal): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -31,75 +39,152 @@ export interface ReadAsk {
 
 export type ReadAnswer = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string; code: string | undefined };
 
+/**
+ * Reads waiting at most. The routes page asks one per route at once, and a
+ * few dashboards or scripts add up: this is far above that, and bounds
+ * what an abusive client can pile up (reads of clients that left are
+ * dropped anyway).
+ */
+export const MAX_QUEUED_READS = 256;
+/** A read this slow is stuck (a day of 200 endpoints sums in about a second): the thread is ended and started again. */
+export const READ_DEADLINE_MS = 30_000;
+
+/** Why a read was not answered: the admin API says 503 with the message (server.ts). */
+export class ReadUnavailable extends Error {
+  readonly code = 'STRANGLER_READ_UNAVAILABLE';
+}
+
+/** A window read for an admin request: dropped unstarted if the client goes away first. */
+export function readFor<T>(reads: LedgerReader, res: ServerResponse, read: LedgerRead): Promise<T> {
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  return reads.read<T>(read, gone.signal);
+}
+
 const WORKER = fileURLToPath(new URL('./ledger-read-worker.js', import.meta.url));
 
 export interface ReaderOptions {
   /** The ledger's file, as better-sqlite3 names it (`db.name`). */
   file: string;
   inForce: () => { rules: RuleFile; revision: number };
-  /** The scope for reads run in this thread. */
+  /** For the in-thread fallback: the main connection and the data plane's own table. */
   local: () => ReadScope;
   logger: Logger;
 }
 
 export function ledgerReader(o: ReaderOptions): LedgerReader {
-  if (o.file === ':memory:' || o.file === '' || !existsSync(WORKER)) {
-    return { read: async <T>(read: LedgerRead) => runRead(o.local(), read, Date.now()) as T, close: async () => {} };
-  }
-  return new ThreadReader(o);
+  if (o.file !== ':memory:' && o.file !== '' && existsSync(WORKER)) return new ThreadReader(o);
+  // The built command always has the script; without it a packaging step lost a file, and reads stall the data plane again.
+  if (o.file !== ':memory:' && import.meta.url.endsWith('.js')) o.logger.warn({ missing: WORKER }, 'ledger reads run on the data plane thread: the read worker is missing');
+  return { read: async <T>(read: LedgerRead) => runRead(o.local(), read, Date.now()) as T, close: async () => {} };
+}
+
+interface Queued {
+  ask: ReadAsk;
+  signal: AbortSignal | undefined;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
 }
 
 class ThreadReader implements LedgerReader {
   private worker: Worker | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private closed = false;
+  private readonly queue: Queued[] = [];
+  private inFlight: (Queued & { timer: NodeJS.Timeout }) | null = null;
 
   constructor(private readonly o: ReaderOptions) {}
 
-  read<T>(read: LedgerRead): Promise<T> {
+  read<T>(read: LedgerRead, signal?: AbortSignal): Promise<T> {
+    if (this.closed) return Promise.reject(new ReadUnavailable('the admin API is closing'));
+    if (this.queue.length >= MAX_QUEUED_READS) {
+      return Promise.reject(new ReadUnavailable(`${MAX_QUEUED_READS} ledger reads are waiting already; try again in a moment`));
+    }
     const { rules, revision } = this.o.inForce();
-    const id = this.nextId++;
-    const ask: ReadAsk = { id, read, rules, revision, now: Date.now() };
+    const ask: ReadAsk = { id: this.nextId++, read, rules, revision, now: Date.now() };
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.thread().postMessage(ask);
+      this.queue.push({ ask, signal, resolve: resolve as (v: unknown) => void, reject });
+      this.pump();
     });
   }
 
-  /** The worker, started on the first read and again after one ended. */
+  /** Sends the next read whose client is still there, when none is in flight. */
+  private pump(): void {
+    while (!this.inFlight && this.queue.length > 0) {
+      const next = this.queue.shift()!;
+      if (next.signal?.aborted) {
+        next.reject(new ReadUnavailable('the client went away'));
+        continue;
+      }
+      const timer = setTimeout(() => this.stuck(), READ_DEADLINE_MS);
+      this.inFlight = { ...next, timer };
+      try {
+        this.thread().postMessage(next.ask);
+      } catch (err) {
+        this.settle({ id: next.ask.id, ok: false, message: (err as Error).message, code: undefined });
+      }
+    }
+  }
+
+  private settle(a: ReadAnswer): void {
+    const f = this.inFlight;
+    if (!f || f.ask.id !== a.id) return;
+    clearTimeout(f.timer);
+    this.inFlight = null;
+    if (a.ok) f.resolve(a.value);
+    else f.reject(Object.assign(new Error(a.message), { code: a.code }));
+    this.pump();
+  }
+
+  private stuck(): void {
+    const id = this.inFlight?.ask.id;
+    if (id === undefined) return;
+    this.o.logger.error({ deadlineMs: READ_DEADLINE_MS, read: this.inFlight!.ask.read.kind }, 'a ledger read took too long; its thread is ended and started again');
+    const w = this.worker;
+    this.worker = null;
+    void w?.terminate();
+    this.settleUnavailable(id, `the ledger read took longer than ${READ_DEADLINE_MS / 1000} s`);
+  }
+
+  private settleUnavailable(id: number, message: string): void {
+    const f = this.inFlight;
+    if (!f || f.ask.id !== id) return;
+    clearTimeout(f.timer);
+    this.inFlight = null;
+    f.reject(new ReadUnavailable(message));
+    this.pump();
+  }
+
+  /** The worker, started for the first read and again after one ended. */
   private thread(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER, { workerData: { file: this.o.file } });
     // An idle reader must not keep a stopping process alive.
     worker.unref();
-    worker.on('message', (a: ReadAnswer) => {
-      const p = this.pending.get(a.id);
-      if (!p) return;
-      this.pending.delete(a.id);
-      if (a.ok) p.resolve(a.value);
-      else p.reject(Object.assign(new Error(a.message), { code: a.code }));
-    });
-    const ended = (err: Error) => {
+    worker.on('message', (a: ReadAnswer) => this.settle(a));
+    const ended = (why: string) => {
       if (this.worker !== worker) return;
       this.worker = null;
-      // The reads it held fail (a 5xx for each); the next read starts a new thread.
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
+      const id = this.inFlight?.ask.id;
+      if (id !== undefined) this.settleUnavailable(id, why);
     };
     worker.on('error', (err) => {
       this.o.logger.error({ err: err.message }, 'the ledger read thread failed; the next read starts it again');
-      ended(err);
+      ended(`the ledger read thread failed: ${err.message}`);
     });
-    worker.on('exit', (code) => ended(new Error(`the ledger read thread exited with code ${code}`)));
+    worker.on('exit', (code) => ended(`the ledger read thread exited with code ${code}`));
     this.worker = worker;
     return worker;
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    for (const q of this.queue.splice(0)) q.reject(new ReadUnavailable('the admin API is closing'));
+    if (this.inFlight) this.settleUnavailable(this.inFlight.ask.id, 'the admin API is closing');
     const w = this.worker;
     this.worker = null;
-    for (const p of this.pending.values()) p.reject(new Error('the admin API is closing'));
-    this.pending.clear();
     await w?.terminate();
   }
 }

@@ -18,7 +18,8 @@ export type LedgerRead =
   | { kind: 'report'; filter: ReportFilter }
   | { kind: 'endpoints'; sinceMs: number }
   | { kind: 'progress'; window: { sinceMs: number; label: string } }
-  | { kind: 'timeseries'; window: { fromMs: number; label: string }; stepMinutes: number }
+  /** `untilMs`: the `now` the caller chose the window's start and step by. */
+  | { kind: 'timeseries'; window: { fromMs: number; label: string }; stepMinutes: number; untilMs: number }
   | { kind: 'evidence'; route: string };
 
 /** What a read sees: the ledger, and the rules in force when it was asked. */
@@ -30,7 +31,6 @@ export interface ReadScope {
 }
 
 export function runRead(s: ReadScope, read: LedgerRead, now: number): unknown {
-  testDelay();
   switch (read.kind) {
     case 'report':
       return buildReport(s.db, s.traffic, s.rules, s.table, read.filter, now);
@@ -39,7 +39,7 @@ export function runRead(s: ReadScope, read: LedgerRead, now: number): unknown {
     case 'progress':
       return progressReport(s.traffic, s.rules, s, read.window);
     case 'timeseries':
-      return timeSeriesView(s.db, s.traffic, s.rules, s.table, read.window, read.stepMinutes, now);
+      return timeSeriesView(s.db, s.traffic, s.rules, s.table, read.window, read.stepMinutes, read.untilMs);
     case 'evidence':
       return routeEvidenceSince(s.db, s.traffic, s.rules, s.table, read.route, now - EVIDENCE_WINDOW_MS);
   }
@@ -54,10 +54,3 @@ export function tableCache(): (rules: RuleFile, revision: number) => RouteTable 
   };
 }
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
-/** Tests only: every read takes this long, so a test can see whether the data plane waits for one (fault-admin-storm). */
-function testDelay(): void {
-  const ms = Number(process.env.STRANGLER_TEST_READ_DELAY_MS);
-  if (ms > 0) Atomics.wait(pause, 0, 0, ms);
-}

@@ -11,7 +11,7 @@ import type { ProxyMetrics } from './metrics.js';
 import { bearer, type AdminToken } from './token.js';
 import { ComparisonStore } from '../store/comparisons.js';
 import { parseWindow } from './views.js';
-import { ledgerReader, type LedgerReader } from './ledger-reader.js';
+import { ledgerReader, readFor, ReadUnavailable, type LedgerReader } from './ledger-reader.js';
 import { ModeChangeBody, RestoreBody, parseBody } from './request-bodies.js';
 import { addDashboard } from './dashboard.js';
 import { addDashboardApi } from './dashboard-api.js';
@@ -184,7 +184,7 @@ export function createAdminApp(ctx: AdminContext, reads: LedgerReader = ledgerRe
       res.status(400).json({ error: 'invalid query', errors: [{ path: 'since', message: window.message }] });
       return;
     }
-    res.json(await reads.read({ kind: 'endpoints', sinceMs: window.sinceMs }));
+    res.json(await readFor(reads, res, { kind: 'endpoints', sinceMs: window.sinceMs }));
   });
 
   app.get('/api/progress', async (req, res) => {
@@ -193,7 +193,7 @@ export function createAdminApp(ctx: AdminContext, reads: LedgerReader = ledgerRe
       res.status(400).json({ error: 'invalid query', errors: [{ path: 'since', message: window.message }] });
       return;
     }
-    res.json(await reads.read({ kind: 'progress', window: { sinceMs: window.sinceMs, label: window.label } }));
+    res.json(await readFor(reads, res, { kind: 'progress', window: { sinceMs: window.sinceMs, label: window.label } }));
   });
 
   app.get('/api/report', async (req, res) => {
@@ -204,7 +204,7 @@ export function createAdminApp(ctx: AdminContext, reads: LedgerReader = ledgerRe
     }
     const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
     res.json(
-      await reads.read({
+      await readFor(reads, res, {
         kind: 'report',
         filter: { sinceMs: window.sinceMs, label: window.label, route: str(req.query.route), endpoint: str(req.query.endpoint) },
       }),
@@ -245,6 +245,11 @@ export function createAdminApp(ctx: AdminContext, reads: LedgerReader = ledgerRe
   app.use((err: Error & { status?: number; type?: string; code?: unknown }, req: Request, res: Response, _next: NextFunction) => {
     if (typeof err.code === 'string' && err.code.startsWith('SQLITE_')) {
       databaseError(err, req, res);
+      return;
+    }
+    if (err instanceof ReadUnavailable) {
+      // Busy, stuck or closing (ledger-reader.ts): nothing is wrong with the request, so the client may ask again.
+      res.status(503).set('Retry-After', '1').json({ error: 'the ledger cannot be read just now', errors: [{ path: '', message: err.message }] });
       return;
     }
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;

@@ -174,9 +174,9 @@ function endpointReports(db: Database, rules: RuleFile, rows: readonly EndpointR
 
 /**
  * The promotion guard's evidence for a route over the window from
- * `sinceMs`, with the requests it served there, by target. Only the
- * endpoints the route claims now have their minute rows read: the
- * dashboard asks this for every route on each load.
+ * `sinceMs`, with the requests it served there, by target. The comparisons
+ * are those of the endpoints the route claims now, whose traffic alone is
+ * summed for them: the dashboard asks this for every route on each load.
  */
 export function routeEvidenceSince(
   db: Database,
@@ -187,8 +187,7 @@ export function routeEvidenceSince(
   sinceMs: number,
 ): ReturnType<typeof routeEvidence> & Pick<Evidence, 'requests' | 'byTarget'> {
   const rows = endpointRows(traffic, rules, { table }, sinceMs, { latency: false, route });
-  // Requests the route served: a row counted before the route claimed its endpoint (under legacy, say) is not its.
-  const { total, byTarget } = traffic.totals(sinceMs, route, rows.map((r) => r.id));
+  const { total, byTarget } = traffic.totals(sinceMs, route);
   return { ...routeEvidence(endpointReports(db, rules, rows, { sinceMs, label: '', route }), route), requests: total, byTarget };
 }
 

@@ -58,7 +58,7 @@ export function openDatabase(file: string, opts: { readonly?: boolean; migrate?:
   try {
     db = new BetterSqlite3(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   } catch (err) {
-    throw new Error(`cannot open the database ${file}: ${(err as Error).message}`);
+    throw withCode(`cannot open the database ${file}`, err);
   }
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -84,9 +84,15 @@ export function openDatabase(file: string, opts: { readonly?: boolean; migrate?:
   } catch (err) {
     // A file that is not a ledger, or one from a newer strangler: say which file, and do not hold it open.
     db.close();
-    throw new Error(`cannot use the database ${file}: ${(err as Error).message}`);
+    throw withCode(`cannot use the database ${file}`, err);
   }
   return db;
+}
+
+/** The error with the file named, keeping SQLite's code: the admin API answers a locked or unreadable ledger with 503 by it. */
+function withCode(what: string, err: unknown): Error {
+  const e = err as Error & { code?: unknown };
+  return Object.assign(new Error(`${what}: ${e.message}`, { cause: err }), typeof e.code === 'string' ? { code: e.code } : {});
 }
 
 /** The main file's size as SQLite counts it (page_count × page_size; the WAL aside). */
