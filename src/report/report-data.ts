@@ -86,27 +86,32 @@ export function reportOf(db: Database, rules: RuleFile, rows: readonly EndpointR
 function endpointReports(db: Database, rules: RuleFile, rows: readonly EndpointRow[], f: ReportFilter): EndpointReport[] {
   const comparisons = new ComparisonStore(db);
   const thresholds = rules.verdict;
+  const wanted = rows.filter(
+    (e) => (f.route === undefined || e.route === f.route) && (f.endpoint === undefined || f.endpoint === `${e.method} ${e.path}` || f.endpoint === e.path),
+  );
+  // With a filter, only the wanted endpoints' counts are read.
+  const ids = f.route === undefined && f.endpoint === undefined ? undefined : wanted.map((e) => e.id);
   const outcomes = new Map<number, { shadow: Record<string, number>; noise: Record<string, number> }>();
-  for (const o of comparisons.outcomeCounts(f.sinceMs)) {
+  for (const o of comparisons.outcomeCounts(f.sinceMs, ids)) {
     let e = outcomes.get(o.endpointId);
     if (!e) outcomes.set(o.endpointId, (e = { shadow: {}, noise: {} }));
     const bucket = o.kind === 'noise' ? e.noise : e.shadow;
     bucket[o.outcome] = (bucket[o.outcome] ?? 0) + o.count;
   }
   const groups = new Map<number, Array<{ path: string; kind: string; real: number; noise: number }>>();
-  for (const g of comparisons.groupCounts(f.sinceMs)) {
+  for (const g of comparisons.groupCounts(f.sinceMs, ids)) {
     const list = groups.get(g.endpointId) ?? [];
     list.push(g);
     groups.set(g.endpointId, list);
   }
   const signatures = new Map<number, Array<{ count: number; groups: Array<{ path: string; kind: string }> }>>();
-  for (const s of comparisons.signatureCounts(f.sinceMs)) {
+  for (const s of comparisons.signatureCounts(f.sinceMs, ids)) {
     const list = signatures.get(s.endpointId) ?? [];
     list.push(s);
     signatures.set(s.endpointId, list);
   }
   const samples = new Map<string, number[]>();
-  for (const s of comparisons.sampleIndex()) {
+  for (const s of comparisons.sampleIndex(ids)) {
     for (const g of s.groups) {
       const key = `${s.endpointId}|${g.path}|${g.kind}`;
       const list = samples.get(key) ?? [];
@@ -116,9 +121,7 @@ function endpointReports(db: Database, rules: RuleFile, rows: readonly EndpointR
   }
 
   const endpoints: EndpointReport[] = [];
-  for (const e of rows) {
-    if (f.route !== undefined && e.route !== f.route) continue;
-    if (f.endpoint !== undefined && f.endpoint !== `${e.method} ${e.path}` && f.endpoint !== e.path) continue;
+  for (const e of wanted) {
     const o = outcomes.get(e.id) ?? { shadow: {}, noise: {} };
     const matched = o.shadow.match ?? 0;
     const compared = matched + (o.shadow.differ ?? 0);

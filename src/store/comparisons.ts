@@ -55,6 +55,18 @@ export interface StoredSample {
 
 export const SAMPLES_PER_SIGNATURE = 5;
 
+/**
+ * A per-minute table as `t`, and the arguments of a query that adds
+ * `WHERE t.minute >= ?` after its joins: every endpoint's rows, or only
+ * `endpointIds`' (one primary-key range each, for a route's evidence: the
+ * dashboard asks it of every route on each load).
+ */
+function minuteRows(table: string, sinceMs: number, endpointIds: readonly number[] | undefined): [string, unknown[]] {
+  return endpointIds === undefined
+    ? [`FROM ${table} t`, [minuteOf(sinceMs)]]
+    : [`FROM json_each(?) j CROSS JOIN ${table} t ON t.endpoint_id = j.value`, [JSON.stringify(endpointIds), minuteOf(sinceMs)]];
+}
+
 /** A signature's difference groups as stored (signatures.groups_json); none when the signature was never stored. */
 export function parseGroups(json: string | null): Array<{ path: string; kind: string }> {
   return json ? (JSON.parse(json) as Array<{ path: string; kind: string }>) : [];
@@ -187,42 +199,45 @@ export class ComparisonStore {
     this.knownSignatures.clear();
   }
 
-  outcomeCounts(sinceMs: number): Array<{ endpointId: number; kind: string; outcome: string; count: number }> {
+  outcomeCounts(sinceMs: number, endpointIds?: readonly number[]): Array<{ endpointId: number; kind: string; outcome: string; count: number }> {
+    const [from, args] = minuteRows('comparison_minutes', sinceMs, endpointIds);
     return this.db
-      .prepare(
-        `SELECT endpoint_id AS endpointId, kind, outcome, SUM(count) AS count FROM comparison_minutes WHERE minute >= ? GROUP BY endpoint_id, kind, outcome`,
-      )
-      .all(minuteOf(sinceMs)) as Array<{ endpointId: number; kind: string; outcome: string; count: number }>;
+      .prepare(`SELECT t.endpoint_id AS endpointId, t.kind, t.outcome, SUM(t.count) AS count ${from} WHERE t.minute >= ? GROUP BY t.endpoint_id, t.kind, t.outcome`)
+      .all(...args) as Array<{ endpointId: number; kind: string; outcome: string; count: number }>;
   }
 
-  groupCounts(sinceMs: number): Array<{ endpointId: number; path: string; kind: string; real: number; noise: number }> {
+  groupCounts(sinceMs: number, endpointIds?: readonly number[]): Array<{ endpointId: number; path: string; kind: string; real: number; noise: number }> {
+    const [from, args] = minuteRows('difference_minutes', sinceMs, endpointIds);
     return this.db
-      .prepare(
-        `SELECT endpoint_id AS endpointId, path, kind, SUM(real) AS real, SUM(noise) AS noise FROM difference_minutes WHERE minute >= ? GROUP BY endpoint_id, path, kind`,
-      )
-      .all(minuteOf(sinceMs)) as Array<{ endpointId: number; path: string; kind: string; real: number; noise: number }>;
+      .prepare(`SELECT t.endpoint_id AS endpointId, t.path, t.kind, SUM(t.real) AS real, SUM(t.noise) AS noise ${from} WHERE t.minute >= ? GROUP BY t.endpoint_id, t.path, t.kind`)
+      .all(...args) as Array<{ endpointId: number; path: string; kind: string; real: number; noise: number }>;
   }
 
   /** Shadow comparisons that differed, by signature: per-minute counts, as outcomeCounts reads them. */
-  signatureCounts(sinceMs: number): Array<{ endpointId: number; signature: string; count: number; groups: Array<{ path: string; kind: string }> }> {
+  signatureCounts(
+    sinceMs: number,
+    endpointIds?: readonly number[],
+  ): Array<{ endpointId: number; signature: string; count: number; groups: Array<{ path: string; kind: string }> }> {
+    const [from, args] = minuteRows('signature_minutes', sinceMs, endpointIds);
     const rows = this.db
       .prepare(
-        `SELECT d.endpoint_id AS endpointId, d.signature, SUM(d.count) AS count, s.groups_json AS groups
-         FROM signature_minutes d LEFT JOIN signatures s ON s.endpoint_id = d.endpoint_id AND s.signature = d.signature
-         WHERE d.minute >= ? GROUP BY d.endpoint_id, d.signature`,
+        `SELECT t.endpoint_id AS endpointId, t.signature, SUM(t.count) AS count, s.groups_json AS groups
+         ${from} LEFT JOIN signatures s ON s.endpoint_id = t.endpoint_id AND s.signature = t.signature
+         WHERE t.minute >= ? GROUP BY t.endpoint_id, t.signature`,
       )
-      .all(minuteOf(sinceMs)) as Array<{ endpointId: number; signature: string; count: number; groups: string | null }>;
+      .all(...args) as Array<{ endpointId: number; signature: string; count: number; groups: string | null }>;
     return rows.map((r) => ({ ...r, groups: parseGroups(r.groups) }));
   }
 
-  /** Sample ids per endpoint and group, newest first, for the report. */
-  sampleIndex(): Array<{ id: number; endpointId: number; signature: string; groups: Array<{ path: string; kind: string }> }> {
+  /** Sample ids per endpoint and group, newest first, for the report; of `endpointIds` only when given. */
+  sampleIndex(endpointIds?: readonly number[]): Array<{ id: number; endpointId: number; signature: string; groups: Array<{ path: string; kind: string }> }> {
+    const only = endpointIds === undefined ? '' : `WHERE sa.endpoint_id IN (SELECT value FROM json_each(?))`;
     const rows = this.db
       .prepare(
         `SELECT sa.id, sa.endpoint_id AS endpointId, sa.signature, s.groups_json AS groups FROM samples sa
-         LEFT JOIN signatures s ON s.endpoint_id = sa.endpoint_id AND s.signature = sa.signature ORDER BY sa.id DESC`,
+         LEFT JOIN signatures s ON s.endpoint_id = sa.endpoint_id AND s.signature = sa.signature ${only} ORDER BY sa.id DESC`,
       )
-      .all() as Array<{ id: number; endpointId: number; signature: string; groups: string | null }>;
+      .all(...(endpointIds === undefined ? [] : [JSON.stringify(endpointIds)])) as Array<{ id: number; endpointId: number; signature: string; groups: string | null }>;
     return rows.map((r) => ({ ...r, groups: parseGroups(r.groups) }));
   }
 
