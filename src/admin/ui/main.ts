@@ -7,6 +7,7 @@ import { overviewPage } from './overview-page.js';
 import type { Page, PageContext, PageFactory } from './page.js';
 import { routesPage } from './routes-page.js';
 import type { Stamp } from './wire.js';
+import { trafficReloadDue } from './reload-pace.js';
 
 /**
  * The dashboard's shell: sign-in, the header, hash routing between pages,
@@ -14,8 +15,8 @@ import type { Stamp } from './wire.js';
  * stamp (the revision in force, rows written to the ledger, the last change
  * of mode) and reloads the page's data when it moves, so an idle dashboard
  * costs the proxy next to nothing. A change of rules shows at once; new
- * traffic at most every TRAFFIC_MS, so that a busy proxy is not asked for a
- * fresh report on every poll.
+ * traffic as reload-pace.ts allows, so that a busy proxy is not asked for
+ * a fresh report on every poll.
  */
 
 const PAGES: Record<string, { title: string; page: PageFactory }> = {
@@ -27,7 +28,7 @@ const PAGES: Record<string, { title: string; page: PageFactory }> = {
 };
 const WINDOWS = ['1h', '24h', '7d', 'all'];
 const POLL_MS = 2000;
-const TRAFFIC_MS = 5000;
+
 const SINCE = 'strangler.since';
 
 const app = document.getElementById('app')!;
@@ -91,6 +92,7 @@ function shell(): void {
   let again = false;
   let last: Stamp | undefined;
   let loadedAt = 0;
+  let loadMs = 0;
 
   const showFlash = (message: Child, kind: 'ok' | 'error' = 'ok') =>
     fill(flash, h('div', { class: `flash-${kind}` }, h('span', null, message), h('button', { type: 'button', class: 'link', 'aria-label': 'Dismiss', onclick: () => fill(flash) }, '×')));
@@ -106,6 +108,7 @@ function shell(): void {
       try {
         loadedAt = Date.now();
         await current?.load();
+        loadMs = Date.now() - loadedAt;
         fill(updated, `updated ${new Date().toLocaleTimeString('en-GB')}`);
       } catch (err) {
         if (!(err instanceof ApiError && err.status === 401)) showFlash(`Could not load the page: ${(err as Error).message}`, 'error');
@@ -135,7 +138,7 @@ function shell(): void {
     const rules = stamp.revision !== seen.revision || stamp.modeChanges !== seen.modeChanges;
     const traffic = stamp.written !== seen.written;
     // Unseen traffic stays unseen (last keeps its count) until its reload happens.
-    if (rules || (traffic && Date.now() - loadedAt >= TRAFFIC_MS)) {
+    if (rules || (traffic && trafficReloadDue(Date.now() - loadedAt, loadMs))) {
       last = stamp;
       await refresh();
     }
