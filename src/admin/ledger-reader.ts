@@ -99,6 +99,8 @@ class ThreadReader implements LedgerReader {
 
   read<T>(read: LedgerRead, signal?: AbortSignal): Promise<T> {
     if (this.closed) return Promise.reject(new ReadUnavailable('the admin API is closing'));
+    // Reads of clients that left count only until the thread gets to them: make room by dropping them first.
+    if (this.queue.length >= MAX_QUEUED_READS) this.dropAbandoned();
     if (this.queue.length >= MAX_QUEUED_READS) {
       return Promise.reject(new ReadUnavailable(`${MAX_QUEUED_READS} ledger reads are waiting already; try again in a moment`));
     }
@@ -110,6 +112,12 @@ class ThreadReader implements LedgerReader {
     });
   }
 
+  private dropAbandoned(): void {
+    const kept = this.queue.filter((q) => !q.signal?.aborted);
+    for (const q of this.queue) if (q.signal?.aborted) q.reject(new ReadUnavailable('the client went away'));
+    this.queue.splice(0, this.queue.length, ...kept);
+  }
+
   /** Sends the next read whose client is still there, when none is in flight. */
   private pump(): void {
     while (!this.inFlight && this.queue.length > 0) {
@@ -118,7 +126,7 @@ class ThreadReader implements LedgerReader {
         next.reject(new ReadUnavailable('the client went away'));
         continue;
       }
-      const timer = setTimeout(() => this.stuck(), READ_DEADLINE_MS);
+      const timer = setTimeout(() => this.stuck(), READ_DEADLINE_MS).unref();
       this.inFlight = { ...next, timer };
       try {
         this.thread().postMessage(next.ask);
