@@ -169,10 +169,22 @@ describe('a slow ledger read while clients use the data plane', () => {
     expect(answers[4]!.json).toMatchObject({ route: 'orders', evidence: { route: 'orders', window: '24h' } });
   }, 60_000);
 
+});
+
+/** The read queue's bounds, with each read made 10 s long so that the first holds the thread through the whole burst. */
+describe('a full ledger read queue', () => {
+  let slower: FaultProxy;
+  beforeAll(async () => {
+    slower = await startFaultProxy(`legacy: ${legacy.url}\n`, { env: { STRANGLER_TEST_READ_DELAY_MS: '10000' } });
+  }, 60_000);
+  afterAll(async () => {
+    await slower?.close();
+  });
+
   it('a full queue is refused at once with 503 and Retry-After; reads whose clients left are dropped unread', async () => {
-    const url = `${slow.adminUrl}/api/progress`;
+    const url = `${slower.adminUrl}/api/progress`;
     const headers = { authorization: `Bearer ${TOKEN}` };
-    const first = slow.admin('/api/report', { deadlineMs: ADMIN_DEADLINE_MS });
+    const first = slower.admin('/api/report', { deadlineMs: 30_000 });
     await new Promise((resolve) => setTimeout(resolve, 200));
     // MAX_QUEUED_READS wait behind the first; the rest are refused without waiting.
     const leaving = new AbortController();
@@ -183,8 +195,8 @@ describe('a slow ledger read while clients use the data plane', () => {
         () => undefined,
       ),
     );
-    // Whichever six came last: answered while the first read still holds the thread.
-    await until(async () => (answered.length >= 6 ? true : undefined), 'six refusals', 1_500);
+    // One read holds the thread and 256 wait, in whatever order they came: six are answered at once.
+    await until(async () => (answered.length >= 6 ? true : undefined), 'six refusals', 8_000);
     expect(answered.map((r) => r.status)).toEqual([503, 503, 503, 503, 503, 503]);
     expect(answered[0]!.headers.get('retry-after')).toBe('1');
     expect(await answered[0]!.json()).toMatchObject({
@@ -195,9 +207,44 @@ describe('a slow ledger read while clients use the data plane', () => {
     leaving.abort();
     await Promise.all(queued);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const next = slow.admin('/api/progress', { deadlineMs: 4 * 2_000 });
+    const next = slower.admin('/api/progress', { deadlineMs: 25_000 });
     expect((await first).status).toBe(200);
     // It waited only for the read in the thread, not for the 256 abandoned ones.
     expect((await next).status).toBe(200);
+  }, 90_000);
+});
+
+/**
+ * A read past its deadline: each read made 3 s long against a 1 s deadline.
+ * The read is answered 503 and its thread terminated; the next read goes to
+ * a new thread. (A thread inside a SQLite statement stops only when that
+ * returns; reads meanwhile are refused at once. The test's wait is ended by
+ * terminate() at once, so that window is not seen here.)
+ */
+describe('a ledger read past its deadline', () => {
+  let stuck: FaultProxy;
+  beforeAll(async () => {
+    stuck = await startFaultProxy(`legacy: ${legacy.url}\n`, { env: { STRANGLER_TEST_READ_DELAY_MS: '3000', STRANGLER_TEST_READ_DEADLINE_MS: '1000' } });
+  }, 60_000);
+  afterAll(async () => {
+    await stuck?.close();
+  });
+
+  it('is answered 503 and logged; the next read gets a new thread; the data plane never waits', async () => {
+    const late = stuck.admin('/api/progress', { deadlineMs: 10_000 });
+    expect((await stuck.get('/api/orders/while-reading', { deadlineMs: 2_000 })).status).toBe(200);
+    expect((await late).status).toBe(503);
+    expect((await late).json).toMatchObject({ errors: [{ message: 'the ledger read took longer than 1 s' }] });
+    const logged = await stuck.logged((l) => String(l.msg).startsWith('a ledger read took too long'), 'the deadline logged');
+    expect(logged).toMatchObject({ level: 50, deadlineMs: 1000, read: 'progress' });
+    // A new thread takes the next read (3 s long, it meets the same deadline), so the reader is not left without one.
+    const again = await until(async () => {
+      const a = await stuck.admin('/api/progress', { deadlineMs: 10_000 });
+      return (a.json as { errors?: Array<{ message: string }> }).errors?.[0]?.message.includes('still being stopped') ? undefined : a;
+    }, 'a read sent to a new thread', 10_000);
+    expect(again.status).toBe(503);
+    expect(again.json).toMatchObject({ errors: [{ message: 'the ledger read took longer than 1 s' }] });
+    // The log line may reach the test after the answer does.
+    await until(() => (stuck.logs().filter((l) => String(l.msg).startsWith('a ledger read took too long')).length === 2 ? true : undefined), 'the second deadline logged');
   }, 60_000);
 });

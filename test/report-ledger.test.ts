@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runRead } from '../src/admin/ledger-reads.js';
 import { timeSeriesView } from '../src/admin/timeseries.js';
 import { buildReport, routeEvidenceSince } from '../src/report/report-data.js';
 import { compileTable } from '../src/rules/compile.js';
@@ -114,5 +115,9 @@ describe('the requests in a route\'s evidence', () => {
     // Matched without headers, the endpoint is the orders route's; its minute rows still say which requests beta served.
     expect(evidence('beta')).toMatchObject({ requests: 3, byTarget: { orders: 3 } });
     expect(evidence('orders')).toMatchObject({ requests: 5, byTarget: { legacy: 5 } });
+    // The same through the admin API's read, which sums every route's requests in one pass for a page's evidence reads.
+    const scope = { db, traffic, rules: split.rules, table: compileTable(split.rules) };
+    expect(runRead(scope, { kind: 'evidence', route: 'beta' }, NOW)).toMatchObject({ requests: 3, byTarget: { orders: 3 } });
+    expect(runRead(scope, { kind: 'evidence', route: 'orders' }, NOW)).toMatchObject({ requests: 5, byTarget: { legacy: 5 } });
   });
 });

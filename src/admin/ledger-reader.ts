@@ -16,8 +16,11 @@ import { runRead, type LedgerRead, type ReadScope } from './ledger-reads.js';
  * The queue is kept here, not in the thread: one read at a time is sent,
  * so a read whose client has gone is dropped before it costs anything, a
  * full queue is refused at once (503, try again), and a read that takes
- * longer than READ_DEADLINE_MS ends the thread (the next read starts a new
- * one) instead of holding every later read.
+ * longer than READ_DEADLINE_MS is answered 503 and its thread terminated.
+ * A thread inside a SQLite statement stops only when the statement returns,
+ * so no new thread starts until the old one has exited (reads meanwhile get
+ * 503 at once): two threads never read side by side. After three failed
+ * threads in a row, reads get 503 at once for RETRY_MS.
  *
  * In-thread, as before, where no second connection can see the same data
  * (`database: :memory:`) or no worker script exists (the TypeScript
@@ -46,8 +49,15 @@ export type ReadAnswer = { id: number; ok: true; value: unknown } | { id: number
  * dropped anyway).
  */
 export const MAX_QUEUED_READS = 256;
-/** A read this slow is stuck (a day of 200 endpoints sums in about a second): the thread is ended and started again. */
-export const READ_DEADLINE_MS = 30_000;
+/**
+ * A read this slow is stuck (a day of 200 endpoints sums in about a
+ * second): the thread is ended and started again. Tests shorten it with
+ * STRANGLER_TEST_READ_DEADLINE_MS.
+ */
+export const READ_DEADLINE_MS = Number(process.env.STRANGLER_TEST_READ_DEADLINE_MS) || 30_000;
+/** After FAILS_IN_A_ROW threads failed one after another, this long of 503s before the next try: no restart storm. */
+const RETRY_MS = 5_000;
+const FAILS_IN_A_ROW = 3;
 
 /** Why a read was not answered: the admin API says 503 with the message (server.ts). */
 export class ReadUnavailable extends Error {
@@ -94,6 +104,10 @@ class ThreadReader implements LedgerReader {
   private closed = false;
   private readonly queue: Queued[] = [];
   private inFlight: (Queued & { timer: NodeJS.Timeout }) | null = null;
+  /** A terminated thread that has not exited yet (it may be inside a SQLite statement). */
+  private stopping: Worker | null = null;
+  private failures = 0;
+  private retryAt = 0;
 
   constructor(private readonly o: ReaderOptions) {}
 
@@ -126,6 +140,11 @@ class ThreadReader implements LedgerReader {
         next.reject(new ReadUnavailable('the client went away'));
         continue;
       }
+      const unavailable = this.unavailable();
+      if (unavailable) {
+        next.reject(new ReadUnavailable(unavailable));
+        continue;
+      }
       const timer = setTimeout(() => this.stuck(), READ_DEADLINE_MS).unref();
       this.inFlight = { ...next, timer };
       try {
@@ -141,18 +160,31 @@ class ThreadReader implements LedgerReader {
     if (!f || f.ask.id !== a.id) return;
     clearTimeout(f.timer);
     this.inFlight = null;
+    this.failures = 0;
     if (a.ok) f.resolve(a.value);
     else f.reject(Object.assign(new Error(a.message), { code: a.code }));
     this.pump();
   }
 
+  /** Why no read can be sent now, if none can. */
+  private unavailable(): string | null {
+    if (this.stopping) return 'the previous ledger read is still being stopped; try again in a moment';
+    if (Date.now() < this.retryAt) return `the ledger read thread failed ${FAILS_IN_A_ROW} times in a row; reads resume in a few seconds`;
+    return null;
+  }
+
   private stuck(): void {
     const id = this.inFlight?.ask.id;
-    if (id === undefined) return;
-    this.o.logger.error({ deadlineMs: READ_DEADLINE_MS, read: this.inFlight!.ask.read.kind }, 'a ledger read took too long; its thread is ended and started again');
     const w = this.worker;
+    if (id === undefined || !w) return;
+    this.o.logger.error({ deadlineMs: READ_DEADLINE_MS, read: this.inFlight!.ask.read.kind }, 'a ledger read took too long; its thread is ended, and started again once it has stopped');
     this.worker = null;
-    void w?.terminate();
+    this.stopping = w;
+    w.once('exit', () => {
+      this.stopping = null;
+      this.pump();
+    });
+    void w.terminate();
     this.settleUnavailable(id, `the ledger read took longer than ${READ_DEADLINE_MS / 1000} s`);
   }
 
@@ -175,6 +207,7 @@ class ThreadReader implements LedgerReader {
     const ended = (why: string) => {
       if (this.worker !== worker) return;
       this.worker = null;
+      if (++this.failures >= FAILS_IN_A_ROW) this.retryAt = Date.now() + RETRY_MS;
       const id = this.inFlight?.ask.id;
       if (id !== undefined) this.settleUnavailable(id, why);
     };
@@ -191,8 +224,9 @@ class ThreadReader implements LedgerReader {
     this.closed = true;
     for (const q of this.queue.splice(0)) q.reject(new ReadUnavailable('the admin API is closing'));
     if (this.inFlight) this.settleUnavailable(this.inFlight.ask.id, 'the admin API is closing');
-    const w = this.worker;
+    const w = this.worker ?? this.stopping;
     this.worker = null;
-    await w?.terminate();
+    // A thread inside a long statement stops only when it returns: shutdown does not wait for that.
+    if (w) await Promise.race([w.terminate(), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
   }
 }

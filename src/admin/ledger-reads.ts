@@ -40,9 +40,25 @@ export function runRead(s: ReadScope, read: LedgerRead, now: number): unknown {
       return progressReport(s.traffic, s.rules, s, read.window);
     case 'timeseries':
       return timeSeriesView(s.db, s.traffic, s.rules, s.table, read.window, read.stepMinutes, read.untilMs);
-    case 'evidence':
-      return routeEvidenceSince(s.db, s.traffic, s.rules, s.table, read.route, now - EVIDENCE_WINDOW_MS);
+    case 'evidence': {
+      const since = now - EVIDENCE_WINDOW_MS;
+      const served = routeTotals(s.traffic, since, now).get(read.route) ?? { total: 0, byTarget: {} };
+      return routeEvidenceSince(s.db, s.traffic, s.rules, s.table, read.route, since, served);
+    }
   }
+}
+
+/** How long one pass of requests per route serves the evidence reads after it (the routes page asks one per route at once). */
+const ROUTE_TOTALS_MS = 5_000;
+let routeTotalsMemo: { traffic: TrafficStore; sinceMinute: number; at: number; byRoute: ReturnType<TrafficStore['totalsByRoute']> } | undefined;
+
+/** Requests per route and target over the evidence window, summed once for the evidence reads of a page load. */
+function routeTotals(traffic: TrafficStore, sinceMs: number, now: number): ReturnType<TrafficStore['totalsByRoute']> {
+  const sinceMinute = Math.floor(sinceMs / 60_000);
+  const m = routeTotalsMemo;
+  if (m && m.traffic === traffic && m.sinceMinute === sinceMinute && now - m.at < ROUTE_TOTALS_MS) return m.byRoute;
+  routeTotalsMemo = { traffic, sinceMinute, at: now, byRoute: traffic.totalsByRoute(sinceMs) };
+  return routeTotalsMemo.byRoute;
 }
 
 /** The table a read thread routes endpoints with: compiled once per revision. */

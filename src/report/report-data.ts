@@ -177,9 +177,10 @@ function endpointReports(db: Database, rules: RuleFile, rows: readonly EndpointR
 
 /**
  * The promotion guard's evidence for a route over the window from
- * `sinceMs`, with the requests it served there, by target. The comparisons
- * are those of the endpoints the route claims now, whose traffic alone is
- * summed for them: the dashboard asks this for every route on each load.
+ * `sinceMs`, with the requests it served there, by target (TrafficStore
+ * totals; `served` when the caller summed them already). The comparisons
+ * are those of the endpoints the route claims now, and only theirs are
+ * read: the dashboard asks this for every route on each load.
  */
 export function routeEvidenceSince(
   db: Database,
@@ -188,10 +189,10 @@ export function routeEvidenceSince(
   table: RouteTable,
   route: string,
   sinceMs: number,
+  served: { total: number; byTarget: Record<string, number> } = traffic.totals(sinceMs, route),
 ): ReturnType<typeof routeEvidence> & Pick<Evidence, 'requests' | 'byTarget'> {
   const rows = endpointRows(traffic, rules, { table }, sinceMs, { latency: false, route });
-  const { total, byTarget } = traffic.totals(sinceMs, route);
-  return { ...routeEvidence(endpointReports(db, rules, rows, { sinceMs, label: '', route }), route), requests: total, byTarget };
+  return { ...routeEvidence(endpointReports(db, rules, rows, { sinceMs, label: '', route }), route), requests: served.total, byTarget: served.byTarget };
 }
 
 /** The promotion guard's evidence for a route: its endpoints' comparisons, regression groups and failed copies taken together. */

@@ -108,10 +108,12 @@ function shell(): void {
       try {
         loadedAt = Date.now();
         await current?.load();
-        loadMs = Date.now() - loadedAt;
         fill(updated, `updated ${new Date().toLocaleTimeString('en-GB')}`);
       } catch (err) {
         if (!(err instanceof ApiError && err.status === 401)) showFlash(`Could not load the page: ${(err as Error).message}`, 'error');
+      } finally {
+        // A load that failed after a long wait (a read stopped at its deadline) spaces the next one out as well.
+        loadMs = Date.now() - loadedAt;
       }
     })();
     await loading;

@@ -3,9 +3,10 @@ export const TRAFFIC_MS = 5000;
 
 /**
  * New traffic reloads the page at most once per this many times the last
- * load took: a page that sums a busy day of the ledger (a second or more)
- * then reloads every ten or more, and an open dashboard keeps the proxy's
- * read thread busy a tenth of the time at most, however large the ledger.
+ * load took, whether it succeeded or failed: a page that sums a busy day of
+ * the ledger (a second or more) then reloads every ten or more, and each
+ * open page keeps the proxy's read thread busy a tenth of the time at most,
+ * however large the ledger.
  */
 export const LOAD_SHARE = 10;
 
