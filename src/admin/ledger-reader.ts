@@ -91,6 +91,8 @@ export function ledgerReader(o: ReaderOptions): LedgerReader {
   return { read: async <T>(read: LedgerRead) => runRead(o.local(), read, Date.now()) as T, close: async () => {} };
 }
 
+const clientGone = () => new ReadUnavailable('the client went away');
+
 interface Queued {
   ask: ReadAsk;
   signal: AbortSignal | undefined;
@@ -128,7 +130,7 @@ class ThreadReader implements LedgerReader {
 
   private dropAbandoned(): void {
     const kept = this.queue.filter((q) => !q.signal?.aborted);
-    for (const q of this.queue) if (q.signal?.aborted) q.reject(new ReadUnavailable('the client went away'));
+    for (const q of this.queue) if (q.signal?.aborted) q.reject(clientGone());
     this.queue.splice(0, this.queue.length, ...kept);
   }
 
@@ -137,7 +139,7 @@ class ThreadReader implements LedgerReader {
     while (!this.inFlight && this.queue.length > 0) {
       const next = this.queue.shift()!;
       if (next.signal?.aborted) {
-        next.reject(new ReadUnavailable('the client went away'));
+        next.reject(clientGone());
         continue;
       }
       const unavailable = this.unavailable();
@@ -156,13 +158,24 @@ class ThreadReader implements LedgerReader {
   }
 
   private settle(a: ReadAnswer): void {
+    this.finish(a.id, (q) => {
+      this.failures = 0;
+      if (a.ok) q.resolve(a.value);
+      else q.reject(Object.assign(new Error(a.message), { code: a.code }));
+    });
+  }
+
+  private settleUnavailable(id: number, message: string): void {
+    this.finish(id, (q) => q.reject(new ReadUnavailable(message)));
+  }
+
+  /** Ends the read in flight if it is still `id` (an answer from a thread already ended is not), and sends the next. */
+  private finish(id: number, end: (q: Queued) => void): void {
     const f = this.inFlight;
-    if (!f || f.ask.id !== a.id) return;
+    if (!f || f.ask.id !== id) return;
     clearTimeout(f.timer);
     this.inFlight = null;
-    this.failures = 0;
-    if (a.ok) f.resolve(a.value);
-    else f.reject(Object.assign(new Error(a.message), { code: a.code }));
+    end(f);
     this.pump();
   }
 
@@ -186,15 +199,6 @@ class ThreadReader implements LedgerReader {
     });
     void w.terminate();
     this.settleUnavailable(id, `the ledger read took longer than ${READ_DEADLINE_MS / 1000} s`);
-  }
-
-  private settleUnavailable(id: number, message: string): void {
-    const f = this.inFlight;
-    if (!f || f.ask.id !== id) return;
-    clearTimeout(f.timer);
-    this.inFlight = null;
-    f.reject(new ReadUnavailable(message));
-    this.pump();
   }
 
   /** The worker, started for the first read and again after one ended. */

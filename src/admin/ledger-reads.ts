@@ -3,7 +3,7 @@ import { compileTable, type RouteTable } from '../rules/compile.js';
 import { EVIDENCE_WINDOW_MS } from '../progress/migration-control.js';
 import type { RuleFile } from '../rules/schema.js';
 import { buildReport, routeEvidenceSince, type ReportFilter } from '../report/report-data.js';
-import type { TrafficStore } from '../store/traffic.js';
+import { noTotals, type Totals, type TrafficStore } from '../store/traffic.js';
 import { timeSeriesView } from './timeseries.js';
 import { endpointRows, progressReport } from './views.js';
 
@@ -42,7 +42,7 @@ export function runRead(s: ReadScope, read: LedgerRead, now: number): unknown {
       return timeSeriesView(s.db, s.traffic, s.rules, s.table, read.window, read.stepMinutes, read.untilMs);
     case 'evidence': {
       const since = now - EVIDENCE_WINDOW_MS;
-      const served = routeTotals(s.traffic, since, now).get(read.route) ?? { total: 0, byTarget: {} };
+      const served = routeTotals(s.traffic, since, now).get(read.route) ?? noTotals();
       return routeEvidenceSince(s.db, s.traffic, s.rules, s.table, read.route, since, served);
     }
   }
@@ -50,10 +50,10 @@ export function runRead(s: ReadScope, read: LedgerRead, now: number): unknown {
 
 /** How long one pass of requests per route serves the evidence reads after it (the routes page asks one per route at once). */
 const ROUTE_TOTALS_MS = 5_000;
-let routeTotalsMemo: { traffic: TrafficStore; sinceMinute: number; at: number; byRoute: ReturnType<TrafficStore['totalsByRoute']> } | undefined;
+let routeTotalsMemo: { traffic: TrafficStore; sinceMinute: number; at: number; byRoute: Map<string, Totals> } | undefined;
 
 /** Requests per route and target over the evidence window, summed once for the evidence reads of a page load. */
-function routeTotals(traffic: TrafficStore, sinceMs: number, now: number): ReturnType<TrafficStore['totalsByRoute']> {
+function routeTotals(traffic: TrafficStore, sinceMs: number, now: number): Map<string, Totals> {
   const sinceMinute = Math.floor(sinceMs / 60_000);
   const m = routeTotalsMemo;
   if (m && m.traffic === traffic && m.sinceMinute === sinceMinute && now - m.at < ROUTE_TOTALS_MS) return m.byRoute;

@@ -1,7 +1,7 @@
 import type { RuleFile, Mode } from '../rules/schema.js';
 import { RequestView } from '../rules/request-view.js';
 import type { RoutingState } from '../router/state.js';
-import type { EndpointInfo, EndpointTraffic, TrafficStore } from '../store/traffic.js';
+import { addToTotals, noTotals, type EndpointInfo, type EndpointTraffic, type Totals, type TrafficStore } from '../store/traffic.js';
 
 /** Read models for the admin API and the CLI: plain data from the ledger and the rules in force. */
 
@@ -63,14 +63,10 @@ export function progressReport(traffic: TrafficStore, rules: RuleFile, state: Pi
 }
 
 /** Requests in all, and by target, summed over endpoint rows. */
-export function trafficTotals(rows: readonly EndpointTraffic[]): { total: number; byTarget: Record<string, number> } {
-  const byTarget: Record<string, number> = {};
-  let total = 0;
-  for (const r of rows) {
-    total += r.requests;
-    for (const [target, n] of Object.entries(r.byTarget)) byTarget[target] = (byTarget[target] ?? 0) + n;
-  }
-  return { total, byTarget };
+export function trafficTotals(rows: readonly EndpointTraffic[]): Totals {
+  const totals = noTotals();
+  for (const r of rows) for (const [target, n] of Object.entries(r.byTarget)) addToTotals(totals, target, n);
+  return totals;
 }
 
 /** Progress from endpoint rows already read (the report reads them once for both). */

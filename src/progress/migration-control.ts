@@ -6,7 +6,7 @@ import { MODES, RuleFileSchema, type Mode, type RouteSpec, type RuleFile } from 
 import { withBusyTimeout } from '../store/busy-timeout.js';
 import { ModeChangeStore } from '../store/mode-changes.js';
 import { RevisionStore, type Revision, type RevisionSource } from '../store/revisions.js';
-import type { TrafficStore } from '../store/traffic.js';
+import { noTotals, type TrafficStore } from '../store/traffic.js';
 import type { Logger } from '../log.js';
 import { guardFor } from './readiness.js';
 import { checkTransition, direction, type Evidence, type ModeState, type TransitionCheck } from './guard.js';
@@ -270,7 +270,7 @@ export class MigrationControl {
   evidence(route: string): Evidence {
     const shadow = this.shadowEvidence(route, this.current?.rules ?? this.settings);
     if (shadow.requests !== undefined) return evidenceOf(route, { ...shadow, requests: shadow.requests });
-    const totals = this.traffic?.totals(Date.now() - EVIDENCE_WINDOW_MS, route) ?? { total: 0, byTarget: {} };
+    const totals = this.traffic?.totals(Date.now() - EVIDENCE_WINDOW_MS, route) ?? noTotals();
     return evidenceOf(route, { ...shadow, requests: totals.total, byTarget: totals.byTarget });
   }
 

@@ -6,7 +6,7 @@ import { verdictOf, type Verdict } from '../shadow/verdict.js';
 import type { Evidence } from '../progress/guard.js';
 import { FAILURES, failureRateOf, floor2, guardFor, readinessOf, type Readiness } from '../progress/readiness.js';
 import { ComparisonStore } from '../store/comparisons.js';
-import type { TrafficStore } from '../store/traffic.js';
+import type { Totals, TrafficStore } from '../store/traffic.js';
 
 /**
  * The report document: per endpoint, how its shadow comparisons went and
@@ -189,7 +189,7 @@ export function routeEvidenceSince(
   table: RouteTable,
   route: string,
   sinceMs: number,
-  served: { total: number; byTarget: Record<string, number> } = traffic.totals(sinceMs, route),
+  served: Totals = traffic.totals(sinceMs, route),
 ): ReturnType<typeof routeEvidence> & Pick<Evidence, 'requests' | 'byTarget'> {
   const rows = endpointRows(traffic, rules, { table }, sinceMs, { latency: false, route });
   return { ...routeEvidence(endpointReports(db, rules, rows, { sinceMs, label: '', route }), route), requests: served.total, byTarget: served.byTarget };

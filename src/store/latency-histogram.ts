@@ -23,12 +23,7 @@ export function toBlob(h: Uint32Array): Buffer {
 }
 
 export function fromBlob(blob: Buffer | Uint8Array | null | undefined): Uint32Array {
-  const out = emptyHistogram();
-  if (!blob) return out;
-  const n = Math.min(BUCKETS, Math.floor(blob.byteLength / 4));
-  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  for (let i = 0; i < n; i++) out[i] = view.getUint32(i * 4, true);
-  return out;
+  return addBlobInto(emptyHistogram(), blob);
 }
 
 /** Adds a stored histogram into `into` without building an array for it: once per minute row when a window is summed. */
@@ -40,10 +35,6 @@ export function addBlobInto(into: Uint32Array, blob: Buffer | Uint8Array | null 
   return into;
 }
 
-export function addInto(into: Uint32Array, from: Uint32Array): Uint32Array {
-  for (let i = 0; i < BUCKETS; i++) into[i] = (into[i] ?? 0) + (from[i] ?? 0);
-  return into;
-}
 
 /** The q-quantile (0..1) in ms, or null for an empty histogram. */
 export function quantile(h: Uint32Array, q: number): number | null {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { addBlobInto, addInto, emptyHistogram, fromBlob, toBlob } from './latency-histogram.js';
+import { addBlobInto, emptyHistogram, fromBlob, toBlob } from './latency-histogram.js';
 import { migrate } from './migrations.js';
 
 export type { Database };
@@ -65,7 +65,7 @@ export function openDatabase(file: string, opts: { readonly?: boolean; migrate?:
     db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     // Merging latency histograms inside an upsert keeps a minute's row one statement.
     db.function('hist_merge', { deterministic: true }, (a: unknown, b: unknown) =>
-      toBlob(addInto(fromBlob(a as Buffer | null), fromBlob(b as Buffer | null))),
+      toBlob(addBlobInto(fromBlob(a as Buffer | null), b as Buffer | null)),
     );
     // Summing a window's histograms inside the query keeps its minute rows in SQLite: see TrafficStore.endpoints.
     db.aggregate('hist_sum', {
